@@ -1,0 +1,16 @@
+"""SQLModel tables of planround: one module per concept, all exported here."""
+
+from planround.models.org import Activity, OrgUnit, UnitKind
+from planround.models.accounts import Account, AccountGroup
+from planround.models.users import ApiToken, Role, RoleAssignment, User
+from planround.models.rounds import PlanningRound, RoundKind, RoundState
+from planround.models.actuals import Actual
+from planround.models.submissions import BudgetLine, DistributionKey, Submission, TemplateIssue
+from planround.models.audit import AuditEvent
+from planround.models.types import MONEY, Money, utcnow
+
+__all__ = [
+    "Account", "AccountGroup", "Activity", "Actual", "ApiToken", "AuditEvent", "BudgetLine",
+    "DistributionKey", "MONEY", "Money", "OrgUnit", "PlanningRound", "Role", "RoleAssignment",
+    "RoundKind", "RoundState", "Submission", "TemplateIssue", "UnitKind", "User", "utcnow",
+]

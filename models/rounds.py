@@ -1,0 +1,41 @@
+"""Planning rounds: a budget for next year or a forecast during the year."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from sqlmodel import Field, SQLModel
+
+from planround.models.types import MONEY, utcnow
+from sqlalchemy import Column
+
+
+class RoundKind(str, Enum):
+    budget = "budget"
+    forecast = "forecast"  # prognos
+
+
+class RoundState(str, Enum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class PlanningRound(SQLModel, table=True):
+    __tablename__ = "planning_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)  # used in URLs: budget-2027
+    name: str = Field(max_length=200)  # shown to users: Budget 2027
+    kind: RoundKind = Field(max_length=20)
+    fiscal_year: int
+    state: RoundState = Field(default=RoundState.draft, max_length=20)
+    deadline: date | None = None
+    # A comment is required on a line whose change against last year's actual passes both.
+    comment_threshold_pct: Decimal = Field(default=Decimal("20"), sa_column=Column(MONEY, nullable=False))
+    comment_threshold_amount: Decimal = Field(
+        default=Decimal("100000"), sa_column=Column(MONEY, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,90 @@
+"""Templates issued, submitted workbooks (every version kept) and their budget lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from planround.models.types import MONEY, utcnow
+
+MONTHS = tuple(f"m{n:02d}" for n in range(1, 13))
+
+
+class DistributionKey(str, Enum):
+    """How an annual amount is spread over the months (periodiseringsnyckel)."""
+
+    even = "even"  # jämn
+    salary = "salary"  # löneprofil
+    own = "own"  # egna månadsbelopp
+
+
+class TemplateIssue(SQLModel, table=True):
+    """A template workbook generated for one department in one round."""
+
+    __tablename__ = "template_issue"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id", "template_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="planning_round.id", index=True)
+    unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    template_version: int
+    checksum: str = Field(max_length=64)  # SHA-256 of the file as generated
+    # What was prefilled, row by row, so a changed cell can be named exactly.
+    prefill: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    issued_at: datetime = Field(default_factory=utcnow)
+    issued_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class Submission(SQLModel, table=True):
+    """One accepted version of a department's workbook, with the original bytes."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="planning_round.id", index=True)
+    unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    version: int
+    template_version: int
+    submitted_by_id: int = Field(foreign_key="user_account.id")
+    submitted_at: datetime = Field(default_factory=utcnow)
+    filename: str | None = Field(default=None, max_length=255)
+    checksum: str = Field(max_length=64)
+    file_bytes: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    line_count: int
+    total_revenue: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    total_cost: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+
+
+class BudgetLine(SQLModel, table=True):
+    """One line of a submission: department × activity × account, annual and by month."""
+
+    __tablename__ = "budget_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    round_id: int = Field(foreign_key="planning_round.id", index=True)
+    unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    submission_version: int
+    activity_id: int = Field(foreign_key="activity.id")
+    account_code: str = Field(foreign_key="account.code", max_length=16)
+    distribution_key: DistributionKey = Field(max_length=10)
+    annual_amount: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m01: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m02: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m03: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m04: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m05: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m06: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m07: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m08: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m09: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m10: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m11: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m12: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    comment: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,1 @@
+"""planround's service: domain logic, the Flask API and the command line."""
