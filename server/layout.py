@@ -1,0 +1,73 @@
+"""The shape of a planround workbook: sheet names, defined names, table columns.
+
+The generator and the reader both take their places from here and from the workbook's
+defined names and Excel table, never from fixed cell addresses, so an administrator can
+restyle the master template (insert rows above the table, move the header) in Excel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planround.models.submissions import DistributionKey
+
+TEMPLATE_FORMAT = "planround-template"
+TEMPLATE_FORMAT_VERSION = 1
+
+INPUT_SHEET = "Budget"
+SUMMARY_SHEET = "Sammanställning"
+LISTS_SHEET = "Listor"
+META_SHEET = "_meta"
+
+LINES_TABLE = "BudgetLines"
+
+# Defined names of the header cells on the input sheet.
+NAME_UNIT_CODE = "pr_unit_code"
+NAME_UNIT_NAME = "pr_unit_name"
+NAME_ROUND_NAME = "pr_round_name"
+NAME_DEADLINE = "pr_deadline"
+NAME_FISCAL_YEAR = "pr_fiscal_year"
+HEADER_NAMES = (NAME_UNIT_CODE, NAME_UNIT_NAME, NAME_ROUND_NAME, NAME_DEADLINE, NAME_FISCAL_YEAR)
+
+MONTH_KEYS = tuple(f"m{n:02d}" for n in range(1, 13))
+MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the name the code uses
+    header: str  # the table's column header, Swedish, as the user sees it
+    prefilled: bool  # written by the generator, locked, covered by the signature
+    number: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("activity", "Verksamhet", prefilled=True),
+    Column("activity_name", "Verksamhetsnamn", prefilled=True),
+    Column("account", "Konto", prefilled=True),
+    Column("account_name", "Kontonamn", prefilled=True),
+    Column("last_year", "Utfall fg år", prefilled=True, number=True),
+    Column("annual", "Årsbelopp", prefilled=False, number=True),
+    Column("key", "Fördelning", prefilled=False),
+    *(Column(k, label, prefilled=False, number=True) for k, label in zip(MONTH_KEYS, MONTH_LABELS)),
+    Column("comment", "Kommentar", prefilled=False),
+)
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+# Distribution keys as the dropdown shows them; the reader accepts labels and codes.
+KEY_LABELS: dict[DistributionKey, str] = {
+    DistributionKey.even: "Jämn",
+    DistributionKey.salary: "Löneprofil",
+    DistributionKey.own: "Egna månader",
+}
+KEY_BY_TEXT: dict[str, DistributionKey] = {
+    **{label.casefold(): key for key, label in KEY_LABELS.items()},
+    **{key.value: key for key in DistributionKey},
+    "even": DistributionKey.even,
+    "salary profile": DistributionKey.salary,
+    "own months": DistributionKey.own,
+}
+
+# Empty rows after the prefilled ones, where a line can be added with the dropdowns.
+SPARE_ROWS = 10
