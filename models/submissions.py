@@ -36,6 +36,8 @@ class TemplateIssue(SQLModel, table=True):
     checksum: str = Field(max_length=64)  # SHA-256 of the file as generated
     # What was prefilled, row by row, so a changed cell can be named exactly.
     prefill: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    # The file as issued, so every download of this version is the same workbook.
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     issued_at: datetime = Field(default_factory=utcnow)
     issued_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 

@@ -78,6 +78,107 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "{unit} är ingen avdelning; mallar och inlämningar gäller avdelningar.",
         "en": "{unit} is not a department; templates and submissions concern departments.",
     },
+    # Submitted workbooks: identity, signature and cells
+    "wrong_format": {
+        "sv": "Arbetsboken är ingen planeringsmall från planround (bladet _meta saknas eller är ändrat). Hämta mallen på nytt.",
+        "en": "The workbook is not a planround template (the _meta sheet is missing or changed). Download the template again.",
+    },
+    "wrong_round": {
+        "sv": "Arbetsboken hör till omgången {found} men skickades till {expected}. Skicka den till rätt omgång.",
+        "en": "The workbook belongs to the round {found} but was sent to {expected}. Send it to the right round.",
+    },
+    "wrong_unit": {
+        "sv": "Arbetsboken gäller enheten {found} men skickades för {expected}. Skicka den för rätt enhet.",
+        "en": "The workbook is for the unit {found} but was sent for {expected}. Send it for the right unit.",
+    },
+    "stale_template": {
+        "sv": "Arbetsboken bygger på mallversion {found} men version {current} gäller för {unit}. Hämta den nya mallen och för över dina siffror.",
+        "en": "The workbook is based on template version {found} but version {current} applies to {unit}. Download the new template and copy your figures over.",
+    },
+    "bad_signature": {
+        "sv": "Mallens signatur stämmer inte: metadata eller förifyllda uppgifter har ändrats utanför de öppna cellerna. Hämta en ny mall.",
+        "en": "The template's signature does not hold: metadata or prefilled data were changed outside the input cells. Download a new template.",
+    },
+    "rows_removed": {
+        "sv": "Tabellen har {found} rader men mallen hade {expected} förifyllda. Ta inte bort rader; lägg till nya på de tomma raderna längst ned.",
+        "en": "The table has {found} rows but the template had {expected} prefilled. Do not delete rows; add new ones on the empty rows at the bottom.",
+    },
+    "prefilled_changed": {
+        "sv": "Cellen var förifylld med {expected} och får inte ändras (nu: {found}). Ångra ändringen.",
+        "en": "The cell was prefilled with {expected} and must not change (now: {found}). Undo the change.",
+    },
+    "not_a_number": {
+        "sv": "'{value}' är inget belopp. Skriv ett tal i kronor, till exempel 12500,50.",
+        "en": "'{value}' is not an amount. Enter a number in kronor, for example 12500.50.",
+    },
+    "date_not_number": {
+        "sv": "Cellen innehåller ett datum ({value}) där ett belopp ska stå. Skriv beloppet i kronor.",
+        "en": "The cell holds a date ({value}) where an amount belongs. Enter the amount in kronor.",
+    },
+    "cell_error": {
+        "sv": "Cellen innehåller felvärdet {value}. Rätta formeln eller skriv in beloppet.",
+        "en": "The cell holds the error value {value}. Fix the formula or enter the amount.",
+    },
+    "not_finite": {
+        "sv": "Cellen innehåller {value}, inget ändligt belopp. Skriv ett tal i kronor.",
+        "en": "The cell holds {value}, not a finite amount. Enter a number in kronor.",
+    },
+    "too_many_decimals": {
+        "sv": "Beloppet {value} har fler än två decimaler. Avrunda till hela ören, till exempel med AVRUNDA(...; 2).",
+        "en": "The amount {value} has more than two decimals. Round it to whole öre, for example with ROUND(...; 2).",
+    },
+    "amount_too_large": {
+        "sv": "Beloppet {value} är för stort. Kontrollera att det är angivet i kronor.",
+        "en": "The amount {value} is too large. Check that it is given in kronor.",
+    },
+    "invalid_key": {
+        "sv": "Fördelningen '{value}' finns inte. Välj Jämn, Löneprofil eller Egna månader i listan.",
+        "en": "The distribution key '{value}' does not exist. Choose Jämn, Löneprofil or Egna månader from the list.",
+    },
+    "months_need_own_key": {
+        "sv": "Månadsbelopp är ifyllda men fördelningen är {key}. Välj Egna månader eller töm månaderna.",
+        "en": "Monthly amounts are filled in but the distribution key is {key}. Choose Egna månader or clear the months.",
+    },
+    "months_mismatch": {
+        "sv": "Månaderna summerar till {months} men årsbeloppet är {annual} (skillnad {diff}). Justera så att de stämmer.",
+        "en": "The months add up to {months} but the annual amount is {annual} (difference {diff}). Make them agree.",
+    },
+    "missing_activity": {
+        "sv": "Raden har belopp men ingen verksamhet. Välj verksamhet i listan.",
+        "en": "The row has amounts but no activity. Choose an activity from the list.",
+    },
+    "missing_account": {
+        "sv": "Raden har belopp men inget konto. Välj konto i listan.",
+        "en": "The row has amounts but no account. Choose an account from the list.",
+    },
+    "unknown_activity": {
+        "sv": "Verksamheten '{value}' finns inte för {unit}. Välj en verksamhet i listan.",
+        "en": "The activity '{value}' does not exist for {unit}. Choose an activity from the list.",
+    },
+    "unknown_account": {
+        "sv": "Kontot '{value}' finns inte eller budgeteras inte. Välj ett konto i listan.",
+        "en": "The account '{value}' does not exist or is not planned. Choose an account from the list.",
+    },
+    "duplicate_line": {
+        "sv": "Verksamhet {activity} och konto {account} finns redan på rad {other}. Slå ihop raderna.",
+        "en": "Activity {activity} and account {account} already appear on row {other}. Merge the rows.",
+    },
+    "comment_too_long": {
+        "sv": "Kommentaren har {length} tecken; högst {limit} får plats. Korta den.",
+        "en": "The comment has {length} characters; at most {limit} fit. Shorten it.",
+    },
+    "comment_required": {
+        "sv": "Förändringen mot förra årets utfall är {change} kr ({pct} %). Över {threshold_pct} % och {threshold_amount} kr krävs en kommentar.",
+        "en": "The change against last year's actual is {change} kr ({pct} %). Above {threshold_pct} % and {threshold_amount} kr a comment is required.",
+    },
+    "concurrent_submission": {
+        "sv": "En annan version för {unit} sparades i samma ögonblick. Skicka arbetsboken igen.",
+        "en": "Another version for {unit} was stored at the same moment. Send the workbook again.",
+    },
+    "too_many_cells": {
+        "sv": "Arbetsboken har {count} celler i tabellen; högst {limit} tas emot. Ta bort överflödiga rader.",
+        "en": "The workbook has {count} cells in the table; at most {limit} are accepted. Remove surplus rows.",
+    },
     "no_template_issued": {
         "sv": "Ingen mall har skapats för {unit} i {round}. Be processansvarig att skapa mallarna.",
         "en": "No template has been generated for {unit} in {round}. Ask the process administrator to generate the templates.",

@@ -1,0 +1,1 @@
+"""The HTTP API, one blueprint per feature; routes only translate HTTP to domain calls."""

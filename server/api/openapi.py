@@ -1,0 +1,164 @@
+"""The OpenAPI document of the service; a test keeps it in step with the routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from planround.server.web import respond
+
+bp = Blueprint("openapi", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROUND = {"name": "round_code", "in": "path", "required": True, "schema": {"type": "string"},
+         "description": "The round's code, for example budget-2027."}
+UNIT = {"name": "unit_code", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "The org unit's code, for example D110."}
+VERSION = {"name": "version", "in": "path", "required": True, "schema": {"type": "integer"}}
+ERRORS = {
+    code: {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for code, text in {
+        "400": "Bad request", "401": "No valid token", "403": "The caller lacks the role",
+        "404": "No such round, unit or version", "409": "Conflicts with the current state",
+        "413": "Upload too large", "415": "Not an xlsx workbook",
+        "422": "The workbook has errors; each names its sheet and cell",
+    }.items()
+}
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "Kronor, exact, two decimals."}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object", "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string"}, "message": {"type": "string"},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"}},
+        },
+    },
+    "Problem": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "sheet": {"type": "string"}, "cell": {"type": "string"}, "line": {"type": "integer"}},
+    },
+    "Me": {
+        "type": "object",
+        "properties": {
+            "username": {"type": "string"}, "full_name": {"type": "string"}, "language": {"type": "string"},
+            "roles": {"type": "array", "items": {"type": "object", "properties": {
+                "role": {"type": "string"}, "unit": {"type": "string"}, "unit_name": {"type": "string"}}}},
+        },
+    },
+    "Round": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"}, "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["budget", "forecast"]},
+            "fiscal_year": {"type": "integer"},
+            "state": {"type": "string", "enum": ["draft", "open", "closed"]},
+            "deadline": {"type": ["string", "null"], "format": "date"},
+            "comment_threshold_pct": MONEY, "comment_threshold_amount": MONEY,
+        },
+    },
+    "RoundCreate": {
+        "type": "object", "required": ["code", "name", "kind", "fiscal_year"],
+        "properties": {
+            "code": {"type": "string"}, "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["budget", "forecast"]},
+            "fiscal_year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+            "deadline": {"type": "string", "format": "date"},
+            "comment_threshold_pct": {"type": "string"}, "comment_threshold_amount": {"type": "string"},
+        },
+    },
+    "Submission": {
+        "type": "object",
+        "properties": {
+            "round": {"type": "string"}, "unit": {"type": "string"},
+            "version": {"type": ["integer", "null"]}, "template_version": {"type": "integer"},
+            "dry_run": {"type": "boolean"}, "line_count": {"type": "integer"},
+            "total_revenue": MONEY, "total_cost": MONEY, "result": MONEY,
+            "submitted_at": {"type": ["string", "null"], "format": "date-time"},
+            "submitted_by": {"type": ["string", "null"]},
+        },
+    },
+}
+
+
+def _json(ref: str, description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def _xlsx(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _op(summary: str, responses: dict[str, Any], errors: tuple[str, ...], **extra: Any) -> dict[str, Any]:
+    return {"summary": summary, "responses": {**responses, **{e: ERRORS[e] for e in errors}}, **extra}
+
+
+def _list(key: str, ref: str) -> dict[str, Any]:
+    return {"description": "OK", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {key: {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}}}}}}
+
+
+STATE_BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+    "deadline": {"type": "string", "format": "date"}}}}}}
+UPLOAD = {"required": True, "content": {
+    XLSX: {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+}}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/openapi.json": {"get": _op("This document", {"200": {"description": "OpenAPI 3.1"}}, (), security=[])},
+    "/api/v1/me": {"get": _op("The caller and their roles", {"200": _json("Me")}, ("401",))},
+    "/api/v1/rounds": {
+        "get": _op("List planning rounds", {"200": _list("rounds", "Round")}, ("401",)),
+        "post": _op("Create a round in draft (administrator)", {"201": _json("Round", "Created")},
+                    ("400", "401", "403", "409"), requestBody={"required": True, "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/RoundCreate"}}}}),
+    },
+    "/api/v1/rounds/{round_code}": {
+        "get": _op("One planning round", {"200": _json("Round")}, ("401", "404"), parameters=[ROUND])},
+    "/api/v1/rounds/{round_code}/open": {
+        "post": _op("Open a round (administrator)", {"200": _json("Round")}, ("400", "401", "403", "404", "409"),
+                    parameters=[ROUND], requestBody=STATE_BODY)},
+    "/api/v1/rounds/{round_code}/close": {
+        "post": _op("Close a round (administrator)", {"200": _json("Round")}, ("400", "401", "403", "404", "409"),
+                    parameters=[ROUND], requestBody=STATE_BODY)},
+    "/api/v1/rounds/{round_code}/templates": {
+        "post": _op("Generate new template versions for all departments or ?unit= (administrator)",
+                    {"201": {"description": "Generated"}}, ("400", "401", "403", "404"),
+                    parameters=[ROUND, {"name": "unit", "in": "query", "schema": {"type": "string"}}])},
+    "/api/v1/rounds/{round_code}/units/{unit_code}/template": {
+        "get": _op("Download the department's current template", {"200": _xlsx("The template workbook")},
+                   ("400", "401", "403", "404"), parameters=[ROUND, UNIT])},
+    "/api/v1/rounds/{round_code}/units/{unit_code}/submissions": {
+        "get": _op("List the stored versions", {"200": _list("submissions", "Submission")},
+                   ("400", "401", "403", "404"), parameters=[ROUND, UNIT]),
+        "post": _op("Submit a filled workbook (economist); ?dry_run=1 validates only",
+                    {"201": _json("Submission", "Stored as a new version"), "200": _json("Submission", "Dry run: valid")},
+                    ("400", "401", "403", "404", "409", "413", "415", "422"),
+                    parameters=[ROUND, UNIT, {"name": "dry_run", "in": "query", "schema": {"type": "string"}}],
+                    requestBody=UPLOAD),
+    },
+    "/api/v1/rounds/{round_code}/units/{unit_code}/submissions/{version}/file": {
+        "get": _op("Download a stored version exactly as submitted", {"200": _xlsx("The submitted workbook")},
+                   ("400", "401", "403", "404"), parameters=[ROUND, UNIT, VERSION])},
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document of every route."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "planround", "version": "1",
+                 "description": "Budget and forecast rounds; Excel workbooks in, validated lines out."},
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """Return the OpenAPI document."""
+    return respond(openapi_document())

@@ -1,0 +1,329 @@
+"""The `planround` command: each command does I/O and hands the work to domain functions."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from planround.models import RoundKind, RoundState
+from planround.server.db import make_engine, transaction, upgrade
+from planround.server.errors import PlanroundError
+from planround.server.settings import Settings, SettingsError
+
+DEMO_DATA = Path(__file__).parent / "demo_data"
+
+
+class PlanroundGroup(click.Group):
+    """A command group that renders every PlanroundError the same way, in Swedish."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PlanroundError as error:
+            report_error(error)
+            sys.exit(1)
+        except SettingsError as error:
+            click.echo(f"Fel i inställningarna: {error}", err=True)
+            sys.exit(2)
+
+
+def report_error(error: PlanroundError) -> None:
+    """Print an error and every problem with its place, one per line, to stderr."""
+    click.echo(f"Fel: {error.message('sv')}", err=True)
+    for problem in error.problems:
+        where = ":".join(str(p) for p in (problem.sheet, problem.cell, problem.line) if p is not None)
+        click.echo(f"  {where + ': ' if where else ''}{problem.to_dict('sv')['message']}", err=True)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def engine():
+    return make_engine(settings().database_url)
+
+
+@click.group(cls=PlanroundGroup)
+def main() -> None:
+    """planround: budget and forecast rounds with Excel as the user interface."""
+
+
+# --- database -------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target Alembic revision.")
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the schema through the migrations."""
+    upgrade(settings().database_url, revision)
+    click.echo(f"Databasen är uppgraderad till {revision}.")
+
+
+# --- reference data -------------------------------------------------------------------
+
+
+@main.group()
+def load() -> None:
+    """Load reference data files: organisation, accounts, users."""
+
+
+@load.command("organisation")
+@click.argument("organisation_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--activities", "activities_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The activities file (unit;code;name;category).")
+def load_organisation_command(organisation_file: Path, activities_file: Path) -> None:
+    """Load the organisation tree and the departments' activities."""
+    from planround.server.reference import load_organisation
+
+    with transaction(engine()) as session:
+        result = load_organisation(session, organisation_path=organisation_file,
+                                   activities_path=activities_file)
+    click.echo(f"Organisationen är inläst: {result}")
+
+
+@load.command("accounts")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_accounts_command(path: Path) -> None:
+    """Load the chart of accounts."""
+    from planround.server.reference import load_accounts
+
+    with transaction(engine()) as session:
+        result = load_accounts(session, path=path)
+    click.echo(f"Kontoplanen är inläst: {result}")
+
+
+@load.command("users")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_users_command(path: Path) -> None:
+    """Load users and their roles."""
+    from planround.server.reference import load_users
+
+    with transaction(engine()) as session:
+        result = load_users(session, path=path)
+    click.echo(f"Användarna är inlästa: {result}")
+
+
+@load.command("demo")
+def load_demo_command() -> None:
+    """Load the shipped fictional university: organisation, accounts, users, actuals."""
+    from planround.server.demo import load_demo_reference
+
+    with transaction(engine()) as session:
+        for line in load_demo_reference(session):
+            click.echo(line)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import data from the source systems."""
+
+
+@import_group.command("ubw")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_ubw_command(path: Path) -> None:
+    """Load a UBW ledger export of actuals; its periods replace what was loaded before."""
+    from planround.server.ubw import import_ubw
+
+    with transaction(engine()) as session:
+        result = import_ubw(session, path=path)
+    click.echo(f"Utfallet är inläst: {result}")
+
+
+# --- users ----------------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Manage users' API tokens."""
+
+
+@users.command("token")
+@click.argument("username")
+def users_token(username: str) -> None:
+    """Print a new API token for a user (only its hash is stored)."""
+    from planround.server.auth import get_user, issue_token
+
+    with transaction(engine()) as session:
+        token = issue_token(session, user=get_user(session, username), days=settings().token_days)
+    click.echo(token)
+
+
+# --- rounds ---------------------------------------------------------------------------
+
+
+@main.group()
+def rounds() -> None:
+    """Create, open, close and list planning rounds."""
+
+
+@rounds.command("create")
+@click.argument("code")
+@click.option("--name", required=True, help='Shown to users, for example "Budget 2027".')
+@click.option("--kind", type=click.Choice([k.value for k in RoundKind]), default="budget", show_default=True)
+@click.option("--year", "fiscal_year", type=int, required=True, help="The fiscal year planned.")
+@click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day to submit.")
+@click.option("--comment-threshold-pct", type=Decimal, default=Decimal("20"), show_default=True)
+@click.option("--comment-threshold-amount", type=Decimal, default=Decimal("100000"), show_default=True)
+def rounds_create(code, name, kind, fiscal_year, deadline, comment_threshold_pct,
+                  comment_threshold_amount) -> None:
+    """Create a planning round in draft."""
+    from planround.server.rounds import RoundCreate, create_round
+
+    with transaction(engine()) as session:
+        planning_round = create_round(session, user=None, round_create=RoundCreate(
+            code=code, name=name, kind=RoundKind(kind), fiscal_year=fiscal_year,
+            deadline=deadline.date() if deadline else None,
+            comment_threshold_pct=comment_threshold_pct,
+            comment_threshold_amount=comment_threshold_amount))
+    click.echo(f"Omgången {planning_round.code} ({planning_round.name}) är skapad som utkast.")
+
+
+@rounds.command("open")
+@click.argument("code")
+@click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]), help="Set the deadline too.")
+def rounds_open(code: str, deadline) -> None:
+    """Open a round for submissions."""
+    _change_round_state(code, RoundState.open, deadline.date() if deadline else None)
+
+
+@rounds.command("close")
+@click.argument("code")
+def rounds_close(code: str) -> None:
+    """Close a round: no more submissions."""
+    _change_round_state(code, RoundState.closed, None)
+
+
+def _change_round_state(code: str, target: RoundState, deadline: date | None) -> None:
+    from planround.server.rounds import change_round_state, get_round
+
+    with transaction(engine()) as session:
+        planning_round = change_round_state(session, planning_round=get_round(session, code),
+                                            target=target, user=None, deadline=deadline)
+    click.echo(f"Omgången {planning_round.code} är nu {planning_round.state.value}.")
+
+
+@rounds.command("list")
+def rounds_list() -> None:
+    """List the planning rounds."""
+    from planround.server.rounds import list_rounds
+
+    with transaction(engine()) as session:
+        for r in list_rounds(session):
+            click.echo(f"{r.code}\t{r.name}\t{r.kind.value}\t{r.fiscal_year}\t{r.state.value}\t{r.deadline or '-'}")
+
+
+# --- templates and submissions --------------------------------------------------------
+
+
+@main.group()
+def templates() -> None:
+    """Generate template workbooks."""
+
+
+@templates.command("generate")
+@click.argument("round_code")
+@click.option("--unit", "unit_code", help="Only this department (default: every department).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write <round>/<unit>.xlsx into.")
+def templates_generate(round_code: str, unit_code: str | None, out_dir: Path) -> None:
+    """Generate a new template version per department and write the files."""
+    from planround.server.organisation import departments_below, get_department, get_university
+    from planround.server.rounds import get_round
+    from planround.server.templates import issue_template
+
+    with transaction(engine()) as session:
+        planning_round = get_round(session, round_code)
+        units = [get_department(session, unit_code)] if unit_code else departments_below(
+            session, get_university(session))
+        written = []
+        for unit in units:
+            issued = issue_template(session, planning_round=planning_round, unit=unit,
+                                    secret=settings().secret_key, user=None)
+            written.append(write_file(out_dir / round_code / f"{unit.code}.xlsx", issued.content))
+    for path in written:
+        click.echo(str(path))
+
+
+def write_file(path: Path, content: bytes) -> Path:
+    """Write bytes to a file, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+@main.command("submit")
+@click.argument("round_code")
+@click.argument("unit_code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "username", required=True, help="The economist submitting.")
+@click.option("--dry-run", is_flag=True, help="Only validate; store nothing.")
+def submit_command(round_code: str, unit_code: str, path: Path, username: str, dry_run: bool) -> None:
+    """Validate a filled workbook and store it as the department's next version."""
+    from planround.models import Role
+    from planround.server.auth import get_user
+    from planround.server.organisation import get_department
+    from planround.server.rights import require_role
+    from planround.server.rounds import get_round
+    from planround.server.submissions import submit_workbook
+
+    with transaction(engine()) as session:
+        user, unit = get_user(session, username), get_department(session, unit_code)
+        require_role(session, user, {Role.economist}, unit)
+        summary = submit_workbook(
+            session, planning_round=get_round(session, round_code), unit=unit, user=user,
+            content=path.read_bytes(), filename=path.name, secret=settings().secret_key,
+            max_cells=settings().max_cells, dry_run=dry_run)
+    what = "är giltig (inget sparat)" if dry_run else f"är sparad som version {summary.version}"
+    click.echo(f"{unit_code}: arbetsboken {what}: {summary.line_count} rader, "
+               f"intäkter {summary.total_revenue}, kostnader {summary.total_cost}, "
+               f"resultat {summary.result}.")
+
+
+# --- service and demo -----------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the service with waitress (upgrades the schema first)."""
+    from waitress import serve as waitress_serve
+
+    from planround.server.app import create_app
+
+    current = settings()
+    upgrade(current.database_url)
+    click.echo(f"planround lyssnar på http://{host}:{port}/api/v1 (databas: {_safe_url(current.database_url)})")
+    waitress_serve(create_app(current), host=host, port=port, threads=threads)
+
+
+def _safe_url(url: str) -> str:
+    """Return a database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.command("demo")
+@click.option("--out", "out_dir", default="demo_out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+def demo_command(out_dir: Path) -> None:
+    """Run a whole budget round on a fresh SQLite database under the output folder."""
+    from planround.server.demo import run_demo
+
+    run_demo(out_dir, echo=click.echo)
+
+
+if __name__ == "__main__":
+    main()

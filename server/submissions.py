@@ -1,0 +1,175 @@
+"""Accepting a submitted workbook: read, validate, and store its lines in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from planround.models import (
+    Account,
+    AccountGroup,
+    BudgetLine,
+    OrgUnit,
+    PlanningRound,
+    Submission,
+    TemplateIssue,
+    User,
+)
+from planround.server import layout
+from planround.server.audit import record
+from planround.server.errors import NotFound
+from planround.server.organisation import activities_of
+from planround.server.rounds import require_open
+from planround.server.validation import LineDraft, ValidationContext, validate_workbook
+from planround.server.workbook import read_workbook
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    """What the economist is told about an accepted (or dry-run) workbook."""
+
+    round_code: str
+    unit_code: str
+    version: int | None  # None for a dry run
+    template_version: int
+    line_count: int
+    total_revenue: Decimal
+    total_cost: Decimal
+    submitted_at: datetime | None
+    submitted_by: str | None
+    dry_run: bool
+
+    @property
+    def result(self) -> Decimal:
+        return self.total_revenue - self.total_cost
+
+
+def current_issue(session: Session, *, planning_round: PlanningRound, unit: OrgUnit) -> TemplateIssue:
+    """Return the newest template issued for this round and unit."""
+    issue = session.exec(
+        select(TemplateIssue)
+        .where(TemplateIssue.round_id == planning_round.id, TemplateIssue.unit_id == unit.id)
+        .order_by(TemplateIssue.template_version.desc())
+    ).first()
+    if issue is None:
+        raise NotFound("no_template_issued", unit=unit.code, round=planning_round.code)
+    return issue
+
+
+def validation_context(session: Session, *, planning_round: PlanningRound, unit: OrgUnit,
+                       secret: str) -> ValidationContext:
+    """Gather what validation needs to know about this round and department."""
+    accounts = session.exec(select(Account.code, Account.group).where(Account.plannable)).all()
+    return ValidationContext(
+        round_code=planning_round.code,
+        unit_code=unit.code,
+        issue=current_issue(session, planning_round=planning_round, unit=unit),
+        activity_ids={a.code: a.id for a in activities_of(session, unit)},
+        account_groups={code: AccountGroup(group) for code, group in accounts},
+        threshold_pct=planning_round.comment_threshold_pct,
+        threshold_amount=planning_round.comment_threshold_amount,
+        secret=secret,
+    )
+
+
+def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, user: User,
+                    content: bytes, secret: str, max_cells: int, filename: str | None = None,
+                    dry_run: bool = False) -> SubmissionSummary:
+    """Validate a workbook and, unless a dry run, store it as the unit's next version.
+
+    The caller commits; on any error nothing has been added to the session.
+    """
+    require_open(planning_round)
+    context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
+    lines = validate_workbook(read_workbook(content, max_cells=max_cells), context)
+    revenue, cost = totals(lines, context.account_groups)
+    if dry_run:
+        return SubmissionSummary(planning_round.code, unit.code, None, context.issue.template_version,
+                                 len(lines), revenue, cost, None, user.username, True)
+    submission = Submission(
+        round_id=planning_round.id, unit_id=unit.id,
+        version=next_version(session, planning_round=planning_round, unit=unit),
+        template_version=context.issue.template_version, submitted_by_id=user.id,
+        filename=filename, checksum=hashlib.sha256(content).hexdigest(), file_bytes=content,
+        line_count=len(lines), total_revenue=revenue, total_cost=cost,
+    )
+    session.add(submission)
+    session.flush()
+    store_lines(session, submission=submission, lines=lines)
+    record(session, action="submission.create", user=user, round_id=planning_round.id,
+           unit_id=unit.id, detail={"version": submission.version, "lines": len(lines),
+                                    "checksum": submission.checksum})
+    return summarise(submission, planning_round=planning_round, unit=unit, user=user)
+
+
+def totals(lines: list[LineDraft], groups: dict[str, AccountGroup]) -> tuple[Decimal, Decimal]:
+    """Return total revenue and total cost of the lines, recomputed here, never read from cells."""
+    revenue = sum((l.annual for l in lines if groups[l.account_code].is_revenue), ZERO)
+    cost = sum((l.annual for l in lines if not groups[l.account_code].is_revenue), ZERO)
+    return revenue, cost
+
+
+def next_version(session: Session, *, planning_round: PlanningRound, unit: OrgUnit) -> int:
+    """Return the next submission version; the unique constraint guards a concurrent twin."""
+    highest = session.exec(
+        select(func.max(Submission.version))
+        .where(Submission.round_id == planning_round.id, Submission.unit_id == unit.id)
+    ).one()
+    return (highest or 0) + 1
+
+
+def store_lines(session: Session, *, submission: Submission, lines: list[LineDraft]) -> None:
+    """Insert the lines in one bulk statement."""
+    if not lines:
+        return
+    rows = [
+        {
+            "submission_id": submission.id, "round_id": submission.round_id,
+            "unit_id": submission.unit_id, "submission_version": submission.version,
+            "activity_id": line.activity_id, "account_code": line.account_code,
+            "distribution_key": line.key, "annual_amount": line.annual,
+            **dict(zip(layout.MONTH_KEYS, line.months)), "comment": line.comment,
+        }
+        for line in lines
+    ]
+    session.execute(insert(BudgetLine), rows)
+
+
+def summarise(submission: Submission, *, planning_round: PlanningRound, unit: OrgUnit,
+              user: User | None) -> SubmissionSummary:
+    """Return the summary of a stored submission."""
+    return SubmissionSummary(
+        planning_round.code, unit.code, submission.version, submission.template_version,
+        submission.line_count, submission.total_revenue, submission.total_cost,
+        submission.submitted_at, user.username if user else None, False,
+    )
+
+
+def list_submissions(session: Session, *, planning_round: PlanningRound, unit: OrgUnit) -> list[SubmissionSummary]:
+    """Return every stored version of a unit's workbook, newest first."""
+    rows = session.exec(
+        select(Submission, User)
+        .join(User, User.id == Submission.submitted_by_id)
+        .where(Submission.round_id == planning_round.id, Submission.unit_id == unit.id)
+        .order_by(Submission.version.desc())
+    ).all()
+    return [summarise(s, planning_round=planning_round, unit=unit, user=u) for s, u in rows]
+
+
+def get_submission(session: Session, *, planning_round: PlanningRound, unit: OrgUnit,
+                   version: int) -> Submission:
+    """Return one stored version, with its original bytes."""
+    found = session.exec(
+        select(Submission).where(Submission.round_id == planning_round.id,
+                                 Submission.unit_id == unit.id, Submission.version == version)
+    ).first()
+    if found is None:
+        raise NotFound("submission_not_found", version=version, unit=unit.code, round=planning_round.code)
+    return found

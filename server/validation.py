@@ -1,0 +1,280 @@
+"""Validating a submitted workbook's rows, cell by cell, into budget lines.
+
+Works on the plain shapes of `workbook.py` (no file access) and collects every problem
+with its sheet and cell, so the economist can fix them all in one go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from planround.models import AccountGroup, DistributionKey, TemplateIssue
+from planround.server import layout
+from planround.server.amounts import NotAnAmount, format_sek, to_amount
+from planround.server.errors import Conflict, Problem, ValidationFailed
+from planround.server.periodisation import spread
+from planround.server.signature import signature_holds
+from planround.server.workbook import SheetRow, SubmittedWorkbook
+
+MAX_COMMENT = 2000
+MAX_PROBLEMS = 1000
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What the server knows about the department and round a workbook is sent to."""
+
+    round_code: str
+    unit_code: str
+    issue: TemplateIssue  # the current template of this round and unit
+    activity_ids: dict[str, int]
+    account_groups: dict[str, AccountGroup]  # plannable accounts
+    threshold_pct: Decimal
+    threshold_amount: Decimal
+    secret: str
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """A valid line, ready to be stored."""
+
+    row: int
+    activity_code: str
+    activity_id: int
+    account_code: str
+    key: DistributionKey
+    annual: Decimal
+    months: tuple[Decimal, ...]
+    comment: str | None
+
+
+@dataclass
+class _Row:
+    """One sheet row while it is being checked; collects its own problems."""
+
+    sheet: str
+    source: SheetRow
+    problems: list[Problem] = field(default_factory=list)
+
+    def value(self, key: str) -> Any:
+        return self.source.values.get(key)
+
+    def problem(self, key: str, code: str, **params: Any) -> None:
+        self.problems.append(Problem(code, params, sheet=self.sheet, cell=self.source.cells.get(key)))
+
+    def amount(self, key: str) -> Decimal | None:
+        try:
+            return to_amount(self.value(key))
+        except NotAnAmount as bad:
+            self.problem(key, bad.code, **bad.params)
+            return None
+
+
+def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext) -> list[LineDraft]:
+    """Return the workbook's lines, or raise with every problem found and where it is."""
+    check_identity(workbook, context)
+    prefill = context.issue.prefill
+    problems = check_signature(workbook, context)
+    if len(workbook.rows) < len(prefill):
+        problems.append(Problem("rows_removed", {"found": len(workbook.rows), "expected": len(prefill)},
+                                sheet=workbook.sheet))
+        raise ValidationFailed(problems=problems, count=len(problems))
+    lines: list[LineDraft] = []
+    for offset, source in enumerate(workbook.rows):
+        row = _Row(workbook.sheet, source)
+        expected = prefill[offset] if offset < len(prefill) else None
+        line = check_row(row, expected, context)
+        problems.extend(row.problems)
+        if line is not None and not row.problems:
+            lines.append(line)
+    problems.extend(check_duplicates(lines, workbook))
+    if problems:
+        raise ValidationFailed(problems=problems[:MAX_PROBLEMS], count=len(problems))
+    return lines
+
+
+def check_identity(workbook: SubmittedWorkbook, context: ValidationContext) -> None:
+    """Refuse a workbook that is not our template, or belongs to another round, unit or version."""
+    meta, where = workbook.meta, {"sheet": layout.META_SHEET}
+    if meta.get("format") != layout.TEMPLATE_FORMAT:
+        raise ValidationFailed(problems=[Problem("wrong_format", **where)], count=1)
+    if meta.get("round") != context.round_code:
+        raise ValidationFailed(problems=[Problem(
+            "wrong_round", {"found": meta.get("round"), "expected": context.round_code}, **where)], count=1)
+    if meta.get("unit") != context.unit_code:
+        raise ValidationFailed(problems=[Problem(
+            "wrong_unit", {"found": meta.get("unit"), "expected": context.unit_code}, **where)], count=1)
+    current = context.issue.template_version
+    if meta.get("template_version") != str(current):
+        raise Conflict("stale_template", found=meta.get("template_version"), current=current,
+                       unit=context.unit_code)
+
+
+def check_signature(workbook: SubmittedWorkbook, context: ValidationContext) -> list[Problem]:
+    """Return a problem unless the signature holds over the prefill the server issued."""
+    issue = context.issue
+    holds = signature_holds(
+        context.secret, workbook.meta.get("signature", ""), round_code=context.round_code,
+        unit_code=context.unit_code, template_version=issue.template_version,
+        issue_id=int(workbook.meta.get("issue_id") or 0), prefill=issue.prefill,
+    )
+    if holds and workbook.meta.get("issue_id") == str(issue.id):
+        return []
+    return [Problem("bad_signature", sheet=layout.META_SHEET)]
+
+
+def check_row(row: _Row, expected: dict | None, context: ValidationContext) -> LineDraft | None:
+    """Check one row; return its line, or None when the row is empty."""
+    if expected is not None:
+        check_prefilled(row, expected)
+        activity, account = expected["activity"], expected["account"]
+        last_year = Decimal(expected["last_year"]) if expected.get("last_year") else None
+    else:
+        if all(row.value(k) is None for k in layout.COLUMN_KEYS):
+            return None
+        activity, account = check_codes(row, context)
+        last_year = None
+    amounts = check_amounts(row)
+    comment = check_comment(row)
+    if amounts is None:
+        return None
+    key, annual, months = amounts
+    if expected is not None and annual == ZERO and not comment and not last_year:
+        return None
+    require_comment(row, annual, last_year, comment, context)
+    if row.problems or activity is None or account is None:
+        return None
+    return LineDraft(row.source.row, activity, context.activity_ids[activity], account, key,
+                     annual, months, comment)
+
+
+def check_prefilled(row: _Row, expected: dict) -> None:
+    """Name every prefilled cell whose value is no longer what the template said."""
+    for key in ("activity", "account"):
+        found = row.value(key)
+        if _as_code(found) != expected[key]:
+            row.problem(key, "prefilled_changed", expected=expected[key], found=_shown(found))
+    want = Decimal(expected["last_year"]) if expected.get("last_year") else None
+    try:
+        found_amount = to_amount(row.value("last_year"))
+    except NotAnAmount:
+        found_amount = "?"
+    if found_amount != want:
+        row.problem("last_year", "prefilled_changed", expected=format_sek(want),
+                    found=_shown(row.value("last_year")))
+
+
+def check_codes(row: _Row, context: ValidationContext) -> tuple[str | None, str | None]:
+    """Check the activity and account chosen on an added row."""
+    activity, account = _as_code(row.value("activity")), _as_code(row.value("account"))
+    if activity is None:
+        row.problem("activity", "missing_activity")
+    elif activity not in context.activity_ids:
+        row.problem("activity", "unknown_activity", value=activity, unit=context.unit_code)
+        activity = None
+    if account is None:
+        row.problem("account", "missing_account")
+    elif account not in context.account_groups:
+        row.problem("account", "unknown_account", value=account)
+        account = None
+    return activity, account
+
+
+def check_amounts(row: _Row) -> tuple[DistributionKey, Decimal, tuple[Decimal, ...]] | None:
+    """Check the annual amount, the key and the months; return them whole and consistent."""
+    annual = row.amount("annual")
+    months = [row.amount(k) for k in layout.MONTH_KEYS]
+    key = check_key(row)
+    given = [m for m in months if m is not None]
+    if row.problems:
+        return None
+    if annual is None and not given:
+        annual = ZERO
+    if given:
+        return check_own_months(row, key, annual, months)
+    return key or DistributionKey.even, annual, spread(annual, key or DistributionKey.even)
+
+
+def check_own_months(row: _Row, key: DistributionKey | None, annual: Decimal | None,
+                     months: list[Decimal | None]):
+    """Check months the economist typed: the key says so and they add up to the annual amount."""
+    if key not in (None, DistributionKey.own):
+        row.problem("key", "months_need_own_key", key=layout.KEY_LABELS[key])
+        return None
+    filled = tuple(m if m is not None else ZERO for m in months)
+    total = sum(filled, ZERO)
+    if annual is None:
+        annual = total
+    elif total != annual:
+        row.problem("annual", "months_mismatch", months=format_sek(total),
+                    annual=format_sek(annual), diff=format_sek(annual - total))
+        return None
+    return DistributionKey.own, annual, filled
+
+
+def check_key(row: _Row) -> DistributionKey | None:
+    """Return the distribution key chosen on the row, None when left empty."""
+    value = row.value("key")
+    if value is None:
+        return None
+    key = layout.KEY_BY_TEXT.get(str(value).strip().casefold())
+    if key is None:
+        row.problem("key", "invalid_key", value=_shown(value))
+    return key
+
+
+def check_comment(row: _Row) -> str | None:
+    """Return the comment as text; it is stored as typed, never evaluated."""
+    value = row.value("comment")
+    if value is None:
+        return None
+    text = _as_code(value) if isinstance(value, (int, float)) else str(value).strip()
+    if len(text) > MAX_COMMENT:
+        row.problem("comment", "comment_too_long", length=len(text), limit=MAX_COMMENT)
+    return text or None
+
+
+def require_comment(row: _Row, annual: Decimal, last_year: Decimal | None, comment: str | None,
+                    context: ValidationContext) -> None:
+    """Ask for a comment when the change against last year passes both thresholds."""
+    change = annual - (last_year or ZERO)
+    if comment or abs(change) < context.threshold_amount:
+        return
+    if last_year and abs(change) * 100 < context.threshold_pct * abs(last_year):
+        return
+    pct = f"{(change * 100 / abs(last_year)):.0f}" if last_year else "∞"
+    row.problem("comment", "comment_required", change=format_sek(change), pct=pct,
+                threshold_pct=f"{context.threshold_pct:g}",
+                threshold_amount=format_sek(context.threshold_amount))
+
+
+def check_duplicates(lines: list[LineDraft], workbook: SubmittedWorkbook) -> list[Problem]:
+    """Return a problem for every line that repeats an activity and account of an earlier one."""
+    first_row: dict[tuple[str, str], int] = {}
+    cells = {r.row: r.cells for r in workbook.rows}
+    problems = []
+    for line in lines:
+        pair = (line.activity_code, line.account_code)
+        if pair in first_row:
+            problems.append(Problem("duplicate_line", {
+                "activity": pair[0], "account": pair[1], "other": first_row[pair]},
+                sheet=workbook.sheet, cell=cells[line.row].get("account")))
+        else:
+            first_row[pair] = line.row
+    return problems
+
+
+def _as_code(value: Any) -> str | None:
+    """Return a code cell as text: 3010 typed as a number reads as '3010'."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip() or None
+
+
+def _shown(value: Any) -> str:
+    return "(tom)" if value is None else str(value)[:40]

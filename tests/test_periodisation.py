@@ -1,0 +1,30 @@
+"""Spreading an annual amount over the months never loses or invents an öre."""
+
+from decimal import Decimal
+
+import pytest
+
+from planround.models import DistributionKey
+from planround.server.periodisation import spread
+
+
+@pytest.mark.parametrize("key", [DistributionKey.even, DistributionKey.salary])
+@pytest.mark.parametrize("annual", ["0", "0.01", "0.11", "100", "1000000", "-12345.67", "99999999.99", "7.07"])
+def test_the_months_add_up_to_the_annual_amount(key, annual):
+    months = spread(Decimal(annual), key)
+    assert len(months) == 12
+    assert sum(months) == Decimal(annual)
+    assert all(m == m.quantize(Decimal("0.01")) for m in months)
+
+
+def test_an_even_spread_differs_by_at_most_one_ore():
+    months = spread(Decimal("100"), DistributionKey.even)
+    assert max(months) - min(months) == Decimal("0.01")
+    assert months.count(Decimal("8.34")) == 4 and months.count(Decimal("8.33")) == 8
+
+
+def test_the_salary_profile_puts_more_in_june_and_less_in_july():
+    months = spread(Decimal("1200000"), DistributionKey.salary)
+    assert months[5] == Decimal("140000.00")
+    assert months[6] == Decimal("60000.00")
+    assert months[0] == Decimal("100000.00")
