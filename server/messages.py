@@ -136,8 +136,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The distribution key '{value}' does not exist. Choose Jämn, Löneprofil or Egna månader from the list.",
     },
     "months_need_own_key": {
-        "sv": "Månadsbelopp är ifyllda men fördelningen är {key}. Välj Egna månader eller töm månaderna.",
-        "en": "Monthly amounts are filled in but the distribution key is {key}. Choose Egna månader or clear the months.",
+        "sv": "Månadsbelopp är ifyllda men fördelningen är {chosen}. Välj Egna månader eller töm månaderna.",
+        "en": "Monthly amounts are filled in but the distribution key is {chosen}. Choose Egna månader or clear the months.",
     },
     "months_mismatch": {
         "sv": "Månaderna summerar till {months} men årsbeloppet är {annual} (skillnad {diff}). Justera så att de stämmer.",
@@ -182,6 +182,167 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_template_issued": {
         "sv": "Ingen mall har skapats för {unit} i {round}. Be processansvarig att skapa mallarna.",
         "en": "No template has been generated for {unit} in {round}. Ask the process administrator to generate the templates.",
+    },
+    # Reference data and UBW actuals loaded from CSV files (server/reference.py, server/ubw.py)
+    "load_failed": {
+        "sv": "Filen {file} innehåller {count} fel och lästes inte in; ingenting ändrades. Rätta raderna som anges och läs in filen igen.",
+        "en": "The file {file} has {count} errors and was not loaded; nothing changed. Correct the lines listed and load the file again.",
+    },
+    "load_more_problems": {
+        "sv": "{file}: ytterligare {more} fel visas inte. Rätta de visade felen och läs in filen igen.",
+        "en": "{file}: {more} more errors are not shown. Correct the errors shown and load the file again.",
+    },
+    "file_unreadable": {
+        "sv": "Filen {file} kunde inte läsas ({detail}). Kontrollera sökvägen och försök igen.",
+        "en": "The file {file} could not be read ({detail}). Check the path and try again.",
+    },
+    "file_encoding": {
+        "sv": "{file}: filen är varken UTF-8 eller Windows-1252. Spara den i Excel som CSV UTF-8 (semikolonavgränsad) och försök igen.",
+        "en": "{file}: the file is neither UTF-8 nor Windows-1252. Save it from Excel as CSV UTF-8 (semicolon separated) and try again.",
+    },
+    "file_empty": {
+        "sv": "{file}: filen är tom. Första raden ska vara rubrikraden {expected}.",
+        "en": "{file}: the file is empty. The first line must be the header {expected}.",
+    },
+    "file_missing_columns": {
+        "sv": "{file}, rad 1: kolumnerna {missing} saknas i rubrikraden. Rubrikraden ska vara {expected}, avgränsad med semikolon.",
+        "en": "{file}, line 1: the header lacks the columns {missing}. The header must be {expected}, separated by semicolons.",
+    },
+    "file_duplicate_column": {
+        "sv": "{file}, rad 1: kolumnen {column} står flera gånger i rubrikraden. Ta bort dubbletten.",
+        "en": "{file}, line 1: the column {column} appears more than once in the header. Remove the duplicate.",
+    },
+    "line_column_count": {
+        "sv": "{file}, rad {line}: raden har {found} fält men rubrikraden har {expected}. Kontrollera semikolonen; text med semikolon ska stå inom citattecken.",
+        "en": "{file}, line {line}: the line has {found} fields but the header has {expected}. Check the semicolons; text containing a semicolon must be quoted.",
+    },
+    "field_required": {
+        "sv": "{file}, rad {line}: kolumnen {column} är tom. Fyll i ett värde.",
+        "en": "{file}, line {line}: the column {column} is empty. Fill in a value.",
+    },
+    "field_too_long": {
+        "sv": "{file}, rad {line}: värdet i kolumnen {column} är för långt (högst {limit} tecken). Korta det.",
+        "en": "{file}, line {line}: the value in the column {column} is too long (at most {limit} characters). Shorten it.",
+    },
+    "unit_duplicate": {
+        "sv": "{file}, rad {line}: enhetskoden {unit} står redan på rad {first}. Varje enhet ska stå på en enda rad.",
+        "en": "{file}, line {line}: the unit code {unit} already appears on line {first}. Each unit belongs on one line only.",
+    },
+    "unit_kind_unknown": {
+        "sv": "{file}, rad {line}: enhetstypen {kind} finns inte. Använd en av: {allowed}.",
+        "en": "{file}, line {line}: the unit kind {kind} does not exist. Use one of: {allowed}.",
+    },
+    "unit_parent_unknown": {
+        "sv": "{file}, rad {line}: den överordnade enheten {parent} finns varken i filen eller i systemet. Rätta koden i kolumnen parent eller lägg till enheten.",
+        "en": "{file}, line {line}: the parent unit {parent} is neither in the file nor in the system. Correct the code in the column parent or add the unit.",
+    },
+    "unit_parent_missing": {
+        "sv": "{file}, rad {line}: {unit} är av typen {kind} och måste ha en överordnad enhet av typen {expected}. Fyll i kolumnen parent.",
+        "en": "{file}, line {line}: {unit} is of kind {kind} and needs a parent of kind {expected}. Fill in the column parent.",
+    },
+    "unit_parent_kind": {
+        "sv": "{file}, rad {line}: {unit} är av typen {kind} och ska ligga under en enhet av typen {expected}, men {parent} är av typen {parent_kind}. Rätta kolumnen parent.",
+        "en": "{file}, line {line}: {unit} is of kind {kind} and belongs under a unit of kind {expected}, but {parent} is of kind {parent_kind}. Correct the column parent.",
+    },
+    "unit_university_parent": {
+        "sv": "{file}, rad {line}: universitetet {unit} är organisationens topp och ska inte ha någon överordnad enhet. Lämna kolumnen parent tom.",
+        "en": "{file}, line {line}: the university {unit} is the top of the organisation and has no parent. Leave the column parent empty.",
+    },
+    "unit_second_university": {
+        "sv": "{file}, rad {line}: det finns redan ett universitet ({other}); det får bara finnas ett. Använd samma kod eller ändra typen.",
+        "en": "{file}, line {line}: there is already a university ({other}); there can be only one. Use the same code or change the kind.",
+    },
+    "unit_child_orphaned": {
+        "sv": "{file}: enheten {unit}, som inte står i filen, ligger under {parent} som då skulle bli av typen {parent_kind}; {unit} måste ligga under {expected}. Ta med {unit} i filen med rätt överordnad enhet.",
+        "en": "{file}: the unit {unit}, not in the file, sits under {parent}, which would become of kind {parent_kind}; {unit} must sit under {expected}. Add {unit} to the file with the right parent.",
+    },
+    "activity_duplicate": {
+        "sv": "{file}, rad {line}: verksamheten {activity} för {unit} står redan på rad {first}. Ta bort dubbletten.",
+        "en": "{file}, line {line}: the activity {activity} of {unit} already appears on line {first}. Remove the duplicate.",
+    },
+    "activity_unit_unknown": {
+        "sv": "{file}, rad {line}: enheten {unit} finns varken i organisationsfilen eller i systemet. Rätta koden eller lägg till enheten.",
+        "en": "{file}, line {line}: the unit {unit} is neither in the organisation file nor in the system. Correct the code or add the unit.",
+    },
+    "activity_unit_not_department": {
+        "sv": "{file}, rad {line}: verksamheter hör till avdelningar, men {unit} är av typen {kind}. Ange en avdelning.",
+        "en": "{file}, line {line}: activities belong to departments, but {unit} is of kind {kind}. Give a department.",
+    },
+    "activity_category_unknown": {
+        "sv": "{file}, rad {line}: kategorin {category} finns inte. Använd en av: {allowed}.",
+        "en": "{file}, line {line}: the category {category} does not exist. Use one of: {allowed}.",
+    },
+    "activity_in_use": {
+        "sv": "{file}: verksamheten {activity} för {unit} saknas i filen men har utfall eller budgetrader och kan inte tas bort. Lägg tillbaka raden för {unit};{activity} i filen.",
+        "en": "{file}: the activity {activity} of {unit} is missing from the file but has actuals or budget lines and cannot be removed. Put the line for {unit};{activity} back in the file.",
+    },
+    "account_duplicate": {
+        "sv": "{file}, rad {line}: kontot {account} står redan på rad {first}. Ta bort dubbletten.",
+        "en": "{file}, line {line}: the account {account} already appears on line {first}. Remove the duplicate.",
+    },
+    "account_group_unknown": {
+        "sv": "{file}, rad {line}: kontogruppen {group} finns inte. Använd en av: {allowed}.",
+        "en": "{file}, line {line}: the account group {group} does not exist. Use one of: {allowed}.",
+    },
+    "account_plannable_invalid": {
+        "sv": "{file}, rad {line}: plannable ska vara 1 (budgeteras) eller 0 (budgeteras inte), inte {value}.",
+        "en": "{file}, line {line}: plannable must be 1 (planned) or 0 (not planned), not {value}.",
+    },
+    "user_username_invalid": {
+        "sv": "{file}, rad {line}: användarnamnet {username} är ogiltigt. Använd små bokstäver a-z, siffror, punkt, bindestreck eller understreck.",
+        "en": "{file}, line {line}: the username {username} is invalid. Use lower-case letters a-z, digits, dot, hyphen or underscore.",
+    },
+    "user_email_invalid": {
+        "sv": "{file}, rad {line}: e-postadressen {email} är ogiltig. Rätta den eller lämna fältet tomt.",
+        "en": "{file}, line {line}: the e-mail address {email} is invalid. Correct it or leave the field empty.",
+    },
+    "user_language_invalid": {
+        "sv": "{file}, rad {line}: språket {language} stöds inte. Använd sv eller en.",
+        "en": "{file}, line {line}: the language {language} is not supported. Use sv or en.",
+    },
+    "user_role_unknown": {
+        "sv": "{file}, rad {line}: rollen {role} finns inte. Använd en av: {allowed}.",
+        "en": "{file}, line {line}: the role {role} does not exist. Use one of: {allowed}.",
+    },
+    "user_unit_unknown": {
+        "sv": "{file}, rad {line}: enheten {unit} finns inte. Rätta koden eller läs in organisationen först.",
+        "en": "{file}, line {line}: the unit {unit} does not exist. Correct the code or load the organisation first.",
+    },
+    "user_role_unit_kind": {
+        "sv": "{file}, rad {line}: rollen {role} kan bara ges på en enhet av typen {expected}, men {unit} är av typen {kind}. Rätta enheten eller rollen.",
+        "en": "{file}, line {line}: the role {role} can only be held on a unit of kind {expected}, but {unit} is of kind {kind}. Correct the unit or the role.",
+    },
+    "user_role_duplicate": {
+        "sv": "{file}, rad {line}: {username} har redan rollen {role} på {unit} (rad {first}). Ta bort dubbletten.",
+        "en": "{file}, line {line}: {username} already holds the role {role} on {unit} (line {first}). Remove the duplicate.",
+    },
+    "user_details_conflict": {
+        "sv": "{file}, rad {line}: {username} har ett annat värde i kolumnen {column} än på rad {first}. Alla rader för samma användare ska ha samma namn, e-post och språk.",
+        "en": "{file}, line {line}: {username} has another value in the column {column} than on line {first}. All lines of one user must have the same name, e-mail and language.",
+    },
+    "ubw_period_invalid": {
+        "sv": "{file}, rad {line}: perioden {period} är ogiltig. Ange år och månad som ÅÅÅÅMM, till exempel 202601.",
+        "en": "{file}, line {line}: the period {period} is invalid. Give year and month as YYYYMM, for example 202601.",
+    },
+    "ubw_amount_invalid": {
+        "sv": "{file}, rad {line}: beloppet {amount} är ogiltigt. Ange kronor med decimalkomma och högst två decimaler, till exempel -1 234,50.",
+        "en": "{file}, line {line}: the amount {amount} is invalid. Give kronor with a decimal comma and at most two decimals, for example -1 234,50.",
+    },
+    "ubw_account_unknown": {
+        "sv": "{file}, rad {line}: kontot {account} finns inte i kontoplanen. Läs in kontoplanen eller rätta kontot.",
+        "en": "{file}, line {line}: the account {account} is not in the chart of accounts. Load the chart or correct the account.",
+    },
+    "ubw_department_unknown": {
+        "sv": "{file}, rad {line}: avdelningen {department} finns inte. Läs in organisationen eller rätta koden.",
+        "en": "{file}, line {line}: the department {department} does not exist. Load the organisation or correct the code.",
+    },
+    "ubw_not_department": {
+        "sv": "{file}, rad {line}: {department} är ingen avdelning utan av typen {kind}. Utfall bokförs på avdelningar.",
+        "en": "{file}, line {line}: {department} is not a department but of kind {kind}. Actuals are booked on departments.",
+    },
+    "ubw_activity_unknown": {
+        "sv": "{file}, rad {line}: verksamheten {activity} finns inte för avdelningen {department}. Läs in verksamheterna eller rätta koden.",
+        "en": "{file}, line {line}: the activity {activity} does not exist for the department {department}. Load the activities or correct the code.",
     },
 }
 

@@ -202,7 +202,7 @@ def check_own_months(row: _Row, key: DistributionKey | None, annual: Decimal | N
                      months: list[Decimal | None]):
     """Check months the economist typed: the key says so and they add up to the annual amount."""
     if key not in (None, DistributionKey.own):
-        row.problem("key", "months_need_own_key", key=layout.KEY_LABELS[key])
+        row.problem("key", "months_need_own_key", chosen=layout.KEY_LABELS[key])
         return None
     filled = tuple(m if m is not None else ZERO for m in months)
     total = sum(filled, ZERO)
