@@ -71,3 +71,16 @@ KEY_BY_TEXT: dict[str, DistributionKey] = {
 
 # Empty rows after the prefilled ones, where a line can be added with the dropdowns.
 SPARE_ROWS = 10
+
+# The summary sheet's anchor: the first header cell of the per-activity summary table.
+NAME_SUMMARY_ANCHOR = "pr_summary_anchor"
+
+# Lists on the hidden lists sheet that the dropdowns and summary formulas refer to by name.
+NAME_LIST_ACTIVITIES = "pr_list_activities"
+NAME_LIST_ACCOUNTS = "pr_list_accounts"
+NAME_LIST_KEYS = "pr_list_keys"
+NAME_LIST_REVENUE_ACCOUNTS = "pr_list_revenue_accounts"
+NAME_LIST_COST_ACCOUNTS = "pr_list_cost_accounts"
+
+# The kind of workbook a master template produces, written to the metadata sheet.
+TEMPLATE_KIND_BUDGET = "budget"

@@ -344,6 +344,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "{file}, rad {line}: verksamheten {activity} finns inte för avdelningen {department}. Läs in verksamheterna eller rätta koden.",
         "en": "{file}, line {line}: the activity {activity} does not exist for the department {department}. Load the activities or correct the code.",
     },
+    # Finding the layout of a template or master workbook (reader and generator)
+    "sheet_missing": {
+        "sv": "Bladet {sheet} saknas i arbetsboken. Hämta mallen på nytt och för över dina siffror.",
+        "en": "The sheet {sheet} is missing from the workbook. Download the template again and copy your figures over.",
+    },
+    "table_missing": {
+        "sv": "Tabellen {table} saknas på bladet {sheet}. Ta inte bort eller konvertera tabellen; hämta mallen på nytt.",
+        "en": "The table {table} is missing on the sheet {sheet}. Do not delete or convert the table; download the template again.",
+    },
+    "table_column_missing": {
+        "sv": "Kolumnen {column} saknas i tabellen {table}. Ta inte bort kolumner; hämta mallen på nytt.",
+        "en": "The column {column} is missing from the table {table}. Do not delete columns; download the template again.",
+    },
+    "table_column_renamed": {
+        "sv": "Kolumnrubriken {found} ska vara {expected}. Skriv tillbaka den ursprungliga rubriken.",
+        "en": "The column header {found} should be {expected}. Put the original header back.",
+    },
+    "meta_sheet_missing": {
+        "sv": "Det dolda bladet {sheet} saknas, så arbetsboken kan inte kännas igen som en mall. Hämta mallen på nytt.",
+        "en": "The hidden sheet {sheet} is missing, so the workbook cannot be recognised as a template. Download the template again.",
+    },
+    "defined_name_missing": {
+        "sv": "Namnet {name} saknas i huvudmallen eller pekar inte på en enda cell. Lägg tillbaka det i Namnhanteraren.",
+        "en": "The name {name} is missing from the master template or does not point at a single cell. Restore it in the Name Manager.",
+    },
 }
 
 
