@@ -47,5 +47,5 @@ Money = Decimal
 
 
 def utcnow() -> datetime:
-    """Return the current time in UTC, the only time zone we store."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Return the current time, aware, in UTC: the only time zone we store."""
+    return datetime.now(timezone.utc)

@@ -239,7 +239,7 @@ def templates_generate(round_code: str, unit_code: str | None, out_dir: Path) ->
     """Generate a new template version per department and write the files."""
     from planround.server.organisation import departments_below, get_department, get_university
     from planround.server.rounds import get_round
-    from planround.server.templates import issue_template
+    from planround.server.issuing import issue_template
 
     with transaction(engine()) as session:
         planning_round = get_round(session, round_code)

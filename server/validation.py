@@ -247,7 +247,7 @@ def require_comment(row: _Row, annual: Decimal, last_year: Decimal | None, comme
         return
     pct = f"{(change * 100 / abs(last_year)):.0f}" if last_year else "∞"
     row.problem("comment", "comment_required", change=format_sek(change), pct=pct,
-                threshold_pct=f"{context.threshold_pct:g}",
+                threshold_pct=format(context.threshold_pct.normalize(), "f"),
                 threshold_amount=format_sek(context.threshold_amount))
 
 

@@ -11,7 +11,7 @@ from planround.server.organisation import departments_below, get_department, get
 from planround.server.rights import require_administrator, require_role
 from planround.server.rounds import get_round
 from planround.server.submissions import get_submission, list_submissions, submit_workbook
-from planround.server.templates import current_template, issue_template
+from planround.server.issuing import current_template, issue_template
 from planround.server.web import current_user, db, flag, respond, settings
 
 bp = Blueprint("units", __name__)
@@ -54,8 +54,8 @@ def templates_generate(round_code: str):
                              secret=settings().secret_key, user=user) for u in units]
     db().commit()
     return respond({"templates": [
-        {"unit": g.unit_code, "template_version": g.issue.template_version, "checksum": g.issue.checksum}
-        for g in issued]}, 201)
+        {"unit": t.unit_code, "template_version": t.template_version, "checksum": t.checksum}
+        for t in issued]}, 201)
 
 
 @bp.post("/rounds/<round_code>/units/<unit_code>/submissions")
