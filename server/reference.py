@@ -293,12 +293,12 @@ def tree_problems(name: str, tree: dict[str, UnitSpec], specs: list[UnitSpec]) -
             problems.append(problem("unit_child_orphaned", name, unit=spec.code, parent=parent.code,
                                     parent_kind=parent.kind.value,
                                     expected=kind_names(PARENT_KINDS[spec.kind])))
-    universities = sorted(code for code, spec in tree.items() if spec.kind == UnitKind.university)
-    for spec in specs:
-        if spec.kind == UnitKind.university and len(universities) > 1:
-            others = ", ".join(code for code in universities if code != spec.code)
-            problems.append(problem("unit_second_university", name, spec.line, unit=spec.code,
-                                    other=others))
+    # The university already stored, else the file's first, is the one; others are reported.
+    universities = sorted((spec for spec in tree.values() if spec.kind == UnitKind.university),
+                          key=lambda spec: (spec.line is not None, spec.line or 0))
+    for spec in (spec for spec in universities[1:] if spec.line is not None):
+        problems.append(problem("unit_second_university", name, spec.line, unit=spec.code,
+                                other=universities[0].code))
     return problems
 
 
