@@ -1,0 +1,395 @@
+"""Generating a department's template workbook from the master, and recording what was issued.
+
+Every place in the master is found by name: the header cells by workbook-level defined
+names, the lines table by its name (its `ref` and header row give the first data row and
+the column letters), the summary by its anchor name. An administrator may therefore move
+things around in Excel without touching this code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from copy import copy
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from planround.models import Account, Activity, OrgUnit, PlanningRound, TemplateIssue, UnitKind
+from planround.server import layout
+from planround.server.errors import BadRequest, Problem, ValidationFailed
+from planround.server.masters import LABEL_FONT, MONEY_FORMAT, budget_master_path
+from planround.server.signature import sign_prefill
+
+ORE = Decimal("0.01")
+LARGEST_AMOUNT = "999999999999"  # the decimal validation's bound, far beyond any department budget
+# Fixed columns of the hidden lists sheet, which the generator owns (README: do not edit).
+LIST_COLUMNS = {"activity": "A", "activity_name": "B", "account": "D", "account_name": "E",
+                "account_type": "F", "key": "H", "revenue": "J", "cost": "K"}
+
+
+@dataclass
+class GeneratedTemplate:
+    """A generated template workbook and the issue row that records it."""
+
+    filename: str
+    content: bytes
+    issue: TemplateIssue
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One prefilled row: activity × account, with last year's actual when known."""
+
+    activity: Activity
+    account: Account
+    last_year: Decimal | None
+
+
+@dataclass
+class _TableLayout:
+    """Where the lines table stands in the loaded master."""
+
+    sheet: Worksheet
+    table: Table
+    header_row: int
+    first_row: int
+    first_col: int
+    last_col: int
+    columns: dict[str, int]  # column key -> column index (1-based)
+
+    def letter(self, key: str) -> str:
+        return get_column_letter(self.columns[key])
+
+
+def generate_template(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, secret: str,
+                      issued_by_id: int | None = None,
+                      last_year: dict[tuple[int, str], Decimal] | None = None,
+                      master_path: str | Path | None = None) -> GeneratedTemplate:
+    """Generate the template of `unit` for `planning_round` and add its TemplateIssue (flushed)."""
+    if unit.kind != UnitKind.department:
+        raise BadRequest("not_a_department", unit=unit.code)
+    lines = _plan_lines(session, unit, last_year or {})
+    prefill = [_prefill_entry(offset, line) for offset, line in enumerate(lines)]
+    issue = TemplateIssue(round_id=planning_round.id, unit_id=unit.id, checksum="",
+                          template_version=_next_template_version(session, planning_round, unit),
+                          prefill=prefill, issued_by_id=issued_by_id, issued_at=_now())
+    session.add(issue)
+    session.flush()  # the signature covers the issue id
+    signature = sign_prefill(secret, round_code=planning_round.code, unit_code=unit.code,
+                             template_version=issue.template_version, issue_id=issue.id, prefill=prefill)
+    content = _render(Path(master_path or budget_master_path()), planning_round, unit, lines, issue, signature)
+    issue.checksum = hashlib.sha256(content).hexdigest()
+    if "content" in TemplateIssue.model_fields:  # keep the file as issued, where the model has room
+        issue.content = content
+    session.flush()
+    return GeneratedTemplate(filename=f"{planning_round.code}_{unit.code}.xlsx", content=content, issue=issue)
+
+
+def generate_templates(session: Session, *, planning_round: PlanningRound, units: list[OrgUnit], secret: str,
+                       out_dir: str | Path, issued_by_id: int | None = None,
+                       last_year: dict[tuple[int, str], Decimal] | None = None,
+                       master_path: str | Path | None = None) -> list[tuple[Path, GeneratedTemplate]]:
+    """Generate one template per department into `<out_dir>/<round code>/<unit code>.xlsx`."""
+    folder = Path(out_dir) / planning_round.code
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for unit in units:
+        generated = generate_template(session, planning_round=planning_round, unit=unit, secret=secret,
+                                      issued_by_id=issued_by_id, last_year=last_year,
+                                      master_path=master_path)
+        path = folder / f"{unit.code}.xlsx"
+        path.write_bytes(generated.content)
+        written.append((path, generated))
+    return written
+
+
+def _now() -> datetime:
+    """Return the time in UTC with its offset: the installed SQLModel refuses naive datetimes."""
+    return datetime.now(timezone.utc)
+
+
+def _iso_utc(moment: datetime) -> str:
+    """Return `moment` (naive means UTC) as an ISO 8601 UTC timestamp to the second."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+def _next_template_version(session: Session, planning_round: PlanningRound, unit: OrgUnit) -> int:
+    """Return 1 + the highest template version issued so far for this round and unit."""
+    highest = session.exec(select(func.max(TemplateIssue.template_version)).where(
+        TemplateIssue.round_id == planning_round.id, TemplateIssue.unit_id == unit.id)).one()
+    return (highest or 0) + 1
+
+
+def _plan_lines(session: Session, unit: OrgUnit, last_year: dict[tuple[int, str], Decimal]) -> list[_Line]:
+    """Return activity × plannable account lines, by activity code then account code."""
+    activities = session.exec(select(Activity).where(Activity.unit_id == unit.id).order_by(Activity.code)).all()
+    accounts = _plannable_accounts(session)
+    return [_Line(activity, account, _money(last_year.get((activity.id, account.code))))
+            for activity in activities for account in accounts]
+
+
+def _plannable_accounts(session: Session) -> list[Account]:
+    """Return the accounts that go into templates, by code."""
+    return list(session.exec(select(Account).where(Account.plannable == True).order_by(Account.code)).all())  # noqa: E712
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(ORE)
+
+
+def _prefill_entry(offset: int, line: _Line) -> dict[str, Any]:
+    """Return what the issue records about one prefilled row (also what the signature covers)."""
+    last_year = None if line.last_year is None else str(line.last_year)
+    return {"row": offset, "activity": line.activity.code, "account": line.account.code, "last_year": last_year}
+
+
+def _render(master: Path, planning_round: PlanningRound, unit: OrgUnit, lines: list[_Line],
+            issue: TemplateIssue, signature: str) -> bytes:
+    """Fill a copy of the master for one department and return the xlsx bytes."""
+    wb = load_workbook(master)
+    where = _find_table(wb)
+    _fill_header(wb, planning_round, unit)
+    activities = sorted({line.activity.code: line.activity for line in lines}.values(), key=lambda a: a.code)
+    accounts = sorted({line.account.code: line.account for line in lines}.values(), key=lambda a: a.code)
+    _write_lists(wb, activities, accounts)
+    last_row = _write_rows(where, lines)
+    _resize_table(where, last_row)
+    _add_validations(where, last_row)
+    _write_summary(wb, where, activities, has_revenue=any(a.group.is_revenue for a in accounts),
+                   has_cost=any(not a.group.is_revenue for a in accounts))
+    _write_meta(wb, _meta_values(planning_round, unit, issue, len(lines), signature))
+    _protect(where.sheet)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _named_cell(wb: Workbook, name: str):
+    """Return the single cell a workbook-level defined name points at."""
+    defined = wb.defined_names.get(name)
+    destinations = list(defined.destinations) if defined is not None else []
+    if len(destinations) != 1 or ":" in destinations[0][1]:
+        raise ValidationFailed(problems=[Problem("defined_name_missing", {"name": name})], count=1)
+    sheet, coordinate = destinations[0]
+    return wb[sheet][coordinate.replace("$", "")]
+
+
+def _find_table(wb: Workbook) -> _TableLayout:
+    """Find the lines table by name and map its header cells to the layout's columns."""
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            if table.displayName.casefold() == layout.LINES_TABLE.casefold():
+                return _table_layout(ws, table)
+    problem = Problem("table_missing", {"table": layout.LINES_TABLE, "sheet": layout.INPUT_SHEET},
+                      sheet=layout.INPUT_SHEET)
+    raise ValidationFailed(problems=[problem], count=1)
+
+
+def _table_layout(ws: Worksheet, table: Table) -> _TableLayout:
+    """Read the table's ref and header row; a missing layout column is a problem."""
+    first_col, header_row, last_col, _ = range_boundaries(table.ref)
+    found = {str(ws.cell(header_row, col).value or "").strip().casefold(): col
+             for col in range(first_col, last_col + 1)}
+    columns, problems = {}, []
+    for column in layout.COLUMNS:
+        if column.header.casefold() in found:
+            columns[column.key] = found[column.header.casefold()]
+        else:
+            problems.append(Problem("table_column_missing", {"column": column.header, "table": table.displayName},
+                                    sheet=ws.title, cell=f"{get_column_letter(first_col)}{header_row}"))
+    if problems:
+        raise ValidationFailed(problems=problems, count=len(problems))
+    return _TableLayout(ws, table, header_row, header_row + 1, first_col, last_col, columns)
+
+
+def _fill_header(wb: Workbook, planning_round: PlanningRound, unit: OrgUnit) -> None:
+    """Write the department and round into the named header cells."""
+    values = {layout.NAME_UNIT_CODE: unit.code, layout.NAME_UNIT_NAME: unit.name,
+              layout.NAME_ROUND_NAME: planning_round.name, layout.NAME_DEADLINE: planning_round.deadline,
+              layout.NAME_FISCAL_YEAR: planning_round.fiscal_year}
+    for name, value in values.items():
+        _named_cell(wb, name).value = value
+
+
+def _write_rows(where: _TableLayout, lines: list[_Line]) -> int:
+    """Write the prefilled rows and the spare rows with the template row's styles; return the last row."""
+    ws = where.sheet
+    styles = {col: copy(ws.cell(where.first_row, col)._style) for col in range(where.first_col, where.last_col + 1)}
+    input_style = styles[where.columns["annual"]]
+    last_row = where.first_row + len(lines) + layout.SPARE_ROWS - 1
+    for row in range(where.first_row, last_row + 1):
+        for col, style in styles.items():
+            ws.cell(row, col)._style = copy(style)
+    for offset, line in enumerate(lines):
+        _write_line(where, where.first_row + offset, line)
+    for row in range(where.first_row + len(lines), last_row + 1):
+        _open_spare_row(where, row, input_style)
+    return last_row
+
+
+def _write_line(where: _TableLayout, row: int, line: _Line) -> None:
+    """Write one prefilled row's locked cells."""
+    values = {"activity": line.activity.code, "activity_name": line.activity.name,
+              "account": line.account.code, "account_name": line.account.name,
+              # float only at the cell boundary: amounts have at most two decimals and round-trip
+              "last_year": None if line.last_year is None else float(line.last_year)}
+    for key, value in values.items():
+        where.sheet.cell(row, where.columns[key]).value = value
+
+
+def _open_spare_row(where: _TableLayout, row: int, input_style) -> None:
+    """Make activity and account typeable on a spare row; look their names up from the lists."""
+    ws = where.sheet
+    for key in ("activity", "account"):
+        cell = ws.cell(row, where.columns[key])
+        cell._style = copy(input_style)
+        cell.number_format = "@"  # text, so a typed account code stays "3010", not the number 3010
+    lists = quote_sheetname(layout.LISTS_SHEET)
+    lookups = {"activity_name": ("activity", layout.NAME_LIST_ACTIVITIES, LIST_COLUMNS["activity_name"]),
+               "account_name": ("account", layout.NAME_LIST_ACCOUNTS, LIST_COLUMNS["account_name"])}
+    for key, (source, list_name, name_col) in lookups.items():
+        code = f"{where.letter(source)}{row}"
+        ws.cell(row, where.columns[key]).value = (
+            f'=IF({code}="","",IFERROR(INDEX({lists}!${name_col}:${name_col},1+MATCH({code},{list_name},0)),""))')
+
+
+def _resize_table(where: _TableLayout, last_row: int) -> None:
+    """Stretch the table (and its filter) over the written rows."""
+    ref = f"{get_column_letter(where.first_col)}{where.header_row}:{get_column_letter(where.last_col)}{last_row}"
+    where.table.ref = ref
+    if where.table.autoFilter is not None:
+        where.table.autoFilter.ref = ref
+
+
+def _write_lists(wb: Workbook, activities: list[Activity], accounts: list[Account]) -> None:
+    """Fill the hidden lists sheet and name the ranges the dropdowns and summary use."""
+    ws = wb[layout.LISTS_SHEET]
+    _write_column(ws, "activity", [a.code for a in activities])
+    _write_column(ws, "activity_name", [a.name for a in activities])
+    _write_column(ws, "account", [a.code for a in accounts])
+    _write_column(ws, "account_name", [a.name for a in accounts])
+    _write_column(ws, "account_type", ["Intäkt" if a.group.is_revenue else "Kostnad" for a in accounts])
+    _write_column(ws, "key", list(layout.KEY_LABELS.values()))
+    revenue = [a.code for a in accounts if a.group.is_revenue]
+    cost = [a.code for a in accounts if not a.group.is_revenue]
+    _write_column(ws, "revenue", revenue)
+    _write_column(ws, "cost", cost)
+    for name, key, count in ((layout.NAME_LIST_ACTIVITIES, "activity", len(activities)),
+                             (layout.NAME_LIST_ACCOUNTS, "account", len(accounts)),
+                             (layout.NAME_LIST_KEYS, "key", len(layout.KEY_LABELS)),
+                             (layout.NAME_LIST_REVENUE_ACCOUNTS, "revenue", len(revenue)),
+                             (layout.NAME_LIST_COST_ACCOUNTS, "cost", len(cost))):
+        col = LIST_COLUMNS[key]
+        target = f"{quote_sheetname(ws.title)}!${col}$2:${col}${max(count, 1) + 1}"
+        wb.defined_names[name] = DefinedName(name, attr_text=target)
+    ws.protection.sheet = True
+
+
+def _write_column(ws: Worksheet, key: str, values: list[Any]) -> None:
+    """Write `values` under the header of a lists column, as text so codes stay codes."""
+    for offset, value in enumerate(values, start=2):
+        cell = ws[f"{LIST_COLUMNS[key]}{offset}"]
+        cell.value, cell.number_format = value, "@"
+
+
+def _add_validations(where: _TableLayout, last_row: int) -> None:
+    """Add the dropdowns on activity, account and key, and decimal checks on the amounts."""
+    ws, first = where.sheet, where.first_row
+    column_range = lambda key: f"{where.letter(key)}{first}:{where.letter(key)}{last_row}"  # noqa: E731
+    for key, list_name, prompt in (("activity", layout.NAME_LIST_ACTIVITIES, "Välj en verksamhet i listan."),
+                                   ("account", layout.NAME_LIST_ACCOUNTS, "Välj ett konto i listan."),
+                                   ("key", layout.NAME_LIST_KEYS, "Välj en fördelningsnyckel i listan.")):
+        dv = DataValidation(type="list", formula1=list_name, allow_blank=True, showErrorMessage=True,
+                            errorTitle="Ogiltigt värde", error=prompt)
+        dv.add(column_range(key))
+        ws.add_data_validation(dv)
+    amounts = DataValidation(type="decimal", operator="between", formula1=f"-{LARGEST_AMOUNT}",
+                             formula2=LARGEST_AMOUNT, allow_blank=True, showErrorMessage=True,
+                             errorTitle="Ogiltigt belopp", error="Ange ett belopp i kronor, till exempel 125000,50.")
+    for key in ("annual", *layout.MONTH_KEYS):
+        amounts.add(column_range(key))
+    ws.add_data_validation(amounts)
+
+
+def _structured(key: str) -> str:
+    """Return the structured reference to a table column, escaped as Excel wants it."""
+    header = layout.COLUMN_BY_KEY[key].header
+    escaped = "".join("'" + ch if ch in "[]#'" else ch for ch in header)
+    return f"{layout.LINES_TABLE}[{escaped}]"
+
+
+def _sum_formula(list_name: str | None, activity_cell: str | None) -> str:
+    """Return the annual sum over the accounts of a named list, for one activity or all."""
+    if list_name is None:
+        return "=0"
+    by_activity = f",{_structured('activity')},{activity_cell}" if activity_cell else ""
+    return (f"=SUMPRODUCT(SUMIFS({_structured('annual')}{by_activity},"
+            f"{_structured('account')},{list_name}))")
+
+
+def _write_summary(wb: Workbook, where: _TableLayout, activities: list[Activity], *,
+                   has_revenue: bool, has_cost: bool) -> None:
+    """Write one summary row per activity and a total row, as live formulas over the table."""
+    anchor = _named_cell(wb, layout.NAME_SUMMARY_ANCHOR)
+    ws, col = anchor.parent, anchor.column
+    revenue = layout.NAME_LIST_REVENUE_ACCOUNTS if has_revenue else None
+    cost = layout.NAME_LIST_COST_ACCOUNTS if has_cost else None
+    rows = [(a.code, a.name) for a in activities] + [("Totalt", None)]
+    for offset, (code, name) in enumerate(rows, start=1):
+        row = anchor.row + offset
+        code_cell = None if name is None else f"${get_column_letter(col)}{row}"
+        values = [code, name, _sum_formula(revenue, code_cell), _sum_formula(cost, code_cell),
+                  f"={get_column_letter(col + 2)}{row}-{get_column_letter(col + 3)}{row}"]
+        for index, value in enumerate(values):
+            cell = ws.cell(row, col + index, value)
+            cell.number_format = MONEY_FORMAT if index >= 2 else "@"
+            if name is None:
+                cell.font = LABEL_FONT
+    ws.protection.sheet = True
+
+
+def _meta_values(planning_round: PlanningRound, unit: OrgUnit, issue: TemplateIssue, rows: int,
+                 signature: str) -> dict[str, str]:
+    """Return the metadata sheet's keys and values, all as text."""
+    return {"format": layout.TEMPLATE_FORMAT, "format_version": str(layout.TEMPLATE_FORMAT_VERSION),
+            "kind": layout.TEMPLATE_KIND_BUDGET, "round": planning_round.code, "unit": unit.code,
+            "template_version": str(issue.template_version), "issue_id": str(issue.id),
+            "generated_at": _iso_utc(issue.issued_at), "rows": str(rows),
+            "signature": signature}
+
+
+def _write_meta(wb: Workbook, values: dict[str, str]) -> None:
+    """Set each key's value in columns A/B of the metadata sheet, adding missing keys at the end."""
+    ws = wb[layout.META_SHEET]
+    rows = {str(ws.cell(row, 1).value).strip(): row for row in range(1, ws.max_row + 1) if ws.cell(row, 1).value}
+    next_row = max(rows.values(), default=0) + 1
+    for key, value in values.items():
+        row = rows.get(key)
+        if row is None:
+            row, next_row = next_row, next_row + 1
+            ws.cell(row, 1, key)
+        cell = ws.cell(row, 2, value)
+        cell.number_format = "@"
+
+
+def _protect(ws: Worksheet) -> None:
+    """Protect the input sheet without a password; allow filtering and resizing columns."""
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
