@@ -87,8 +87,9 @@ def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: Or
     The caller commits; on any error nothing has been added to the session.
     """
     require_open(planning_round)
+    workbook = read_workbook(content, max_cells=max_cells)
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
-    lines = validate_workbook(read_workbook(content, max_cells=max_cells), context)
+    lines = validate_workbook(workbook, context)
     revenue, cost = totals(lines, context.account_groups)
     if dry_run:
         return SubmissionSummary(planning_round.code, unit.code, None, context.issue.template_version,

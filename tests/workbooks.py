@@ -1,0 +1,26 @@
+"""Helpers for tests that fill templates like an economist and send them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from planround.server.demo import fill_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def fill_amounts(content: bytes, amounts: dict[tuple[str, str], Any], **extra: Any) -> bytes:
+    """Type `amounts` into the rows of (activity, account); `extra` inputs go on every such row."""
+    def plan(cells: dict[str, Any]) -> dict[str, Any] | None:
+        pair = (cells["activity"].value, str(cells["account"].value))
+        if pair in amounts:
+            return {"annual": amounts[pair], **extra}
+        return None
+    return fill_workbook(content, plan)
+
+
+PLAN = {("UTB", "3010"): 1_250_000, ("UTB", "4010"): 800_000.5, ("FOR", "3110"): 90_000,
+        ("FOR", "6010"): 12_345.67}
+PLAN_REVENUE = Decimal("1340000.00")
+PLAN_COST = Decimal("812345.67") + Decimal("0.50")
