@@ -344,6 +344,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "{file}, rad {line}: verksamheten {activity} finns inte för avdelningen {department}. Läs in verksamheterna eller rätta koden.",
         "en": "{file}, line {line}: the activity {activity} does not exist for the department {department}. Load the activities or correct the code.",
     },
+    "load_result": {
+        "sv": "{files}: {lines} rader lästa; {created} nya, {updated} ändrade, {removed} borttagna, {unchanged} oförändrade.",
+        "en": "{files}: {lines} lines read; {created} new, {updated} changed, {removed} removed, {unchanged} unchanged.",
+    },
+    "ubw_result": {
+        "sv": "{file}: {lines} rader utfall för {periods} perioder ({first}-{last}); {replaced} tidigare rader ersattes; summa {total} kr.",
+        "en": "{file}: {lines} lines of actuals for {periods} periods ({first}-{last}); {replaced} earlier rows replaced; total {total} kr.",
+    },
     # Finding the layout of a template or master workbook (reader and generator)
     "sheet_missing": {
         "sv": "Bladet {sheet} saknas i arbetsboken. Hämta mallen på nytt och för över dina siffror.",

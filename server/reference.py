@@ -41,6 +41,7 @@ from planround.models import (
     User,
 )
 from planround.server.errors import Problem, ValidationFailed
+from planround.server.messages import render
 
 ORGANISATION_COLUMNS = ("code", "name", "name_en", "kind", "parent")
 ACTIVITY_COLUMNS = ("unit", "code", "name", "category")
@@ -102,6 +103,14 @@ class LoadResult:
     @property
     def changed(self) -> bool:
         return any(counts.changed for counts in self.tables.values())
+
+    def summary(self, lang: str = "sv") -> str:
+        """Return one line saying what the load did, over all tables."""
+        totals = {name: sum(getattr(c, name) for c in self.tables.values())
+                  for name in ("created", "updated", "removed", "unchanged")}
+        return render("load_result", lang, files=", ".join(self.files), lines=self.lines, **totals)
+
+    __str__ = summary
 
 
 # --- reading CSV files -------------------------------------------------------------------

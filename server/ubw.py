@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from planround.models import Account, Activity, Actual, OrgUnit, UnitKind
 from planround.server.errors import Problem, ValidationFailed
+from planround.server.messages import render
 from planround.server.reference import CsvRow, check_fields, problem, read_csv
 
 UBW_COLUMNS = ("period", "account", "department", "activity", "project", "amount")
@@ -40,6 +41,16 @@ class UbwImportResult:
     periods: tuple[int, ...]
     rows_replaced: int
     total_amount: Decimal
+
+    def summary(self, lang: str = "sv") -> str:
+        """Return one line saying what the import did."""
+        first, last = (self.periods[0], self.periods[-1]) if self.periods else ("", "")
+        total = f"{self.total_amount:.2f}".replace(".", "," if lang == "sv" else ".")
+        return render("ubw_result", lang, file=self.file, lines=self.lines,
+                      periods=len(self.periods), first=first, last=last,
+                      replaced=self.rows_replaced, total=total)
+
+    __str__ = summary
 
 
 @dataclass
