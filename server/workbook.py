@@ -7,8 +7,21 @@ where things are come from the workbook's XML parts, read with defusedxml.
 
 from __future__ import annotations
 
+import io
+import posixpath
+import re
+import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+from python_calamine import CalamineError, CalamineWorkbook
+
+from planround.server import layout
+from planround.server.errors import Problem, UnsupportedFile, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -35,3 +48,372 @@ class SubmittedWorkbook:
     meta: dict[str, str]  # key -> value from the metadata sheet
     header: dict[str, Any] = field(default_factory=dict)  # defined name -> value
     rows: list[SheetRow] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader: the zip and XML parts say where things are, python-calamine gives the values.
+# ---------------------------------------------------------------------------------------------
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Excel saves a password-protected xlsx as an OLE2 container with these streams.
+ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+MAX_PART_BYTES = 512 * 1024 * 1024  # an unpacked part larger than this is a zip bomb, not a budget
+WORKBOOK_PART = "xl/workbook.xml"
+REL_TABLE = "/table"
+REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
+NAME_REF_RE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d+)$")
+
+
+@dataclass
+class _Book:
+    """The workbook part's sheets (name -> part) and defined names (name -> formula text)."""
+
+    sheets: dict[str, str]
+    names: dict[str, str]
+
+    def sheet_name(self, wanted: str) -> str | None:
+        """Return the sheet's name as spelled in the file; Excel compares names case-insensitively."""
+        return next((name for name in self.sheets if name.casefold() == wanted.casefold()), None)
+
+
+@dataclass
+class _LinesTable:
+    """The lines table as its part describes it."""
+
+    sheet: str
+    sheet_part: str
+    first_col: int
+    first_row: int  # the header row
+    last_col: int
+    last_row: int
+    header_rows: int
+    totals_rows: int
+    columns: list[str]
+
+    @property
+    def data_rows(self) -> range:
+        return range(self.first_row + self.header_rows, self.last_row - self.totals_rows + 1)
+
+
+def read_workbook(content: bytes, *, max_cells: int) -> SubmittedWorkbook:
+    """Map a submitted xlsx to its metadata, header values and table rows, without judging them."""
+    with _open_package(content) as package:
+        book = _read_book(package)
+        table = _find_lines_table(package, book)
+        columns = _map_columns(table)
+        _check_size(table, max_cells)
+        grids = _Grids(_open_calamine(content), package, book)
+        input_grid = grids.get(table.sheet, table.last_row)
+        rows = [_sheet_row(input_grid, row, columns) for row in table.data_rows]
+        meta = _read_meta(grids.get(book.sheet_name(layout.META_SHEET)))
+        header = {name: _named_value(book, grids, name) for name in layout.HEADER_NAMES}
+    return SubmittedWorkbook(sheet=table.sheet, meta=meta, header=header, rows=rows)
+
+
+# --- the package ------------------------------------------------------------------------------
+
+def _open_package(content: bytes) -> zipfile.ZipFile:
+    """Open the bytes as an xlsx package, or say in Swedish why they are not one."""
+    if content.startswith(OLE2_MAGIC):
+        encrypted = any(marker in content for marker in ENCRYPTED_MARKERS)
+        raise UnsupportedFile(detail="den är lösenordsskyddad; ta bort lösenordet (Arkiv > Info > Skydda arbetsbok)"
+                              if encrypted else "den är i det gamla Excel-formatet (.xls)")
+    if not content.startswith(b"PK"):
+        raise UnsupportedFile(detail="den är inte en zip-fil, som en .xlsx alltid är (kanske en CSV- eller textfil)")
+    try:
+        package = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise UnsupportedFile(detail="den är en trasig eller ofullständig zip-fil") from None
+    _check_parts(package)
+    return package
+
+
+def _check_parts(package: zipfile.ZipFile) -> None:
+    """Refuse macro workbooks, packages without a workbook part and oversized parts."""
+    names = set(package.namelist())
+    content_types = _read_part(package, "[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
+        raise UnsupportedFile(detail="den är en makroarbetsbok (.xlsm)")
+    if WORKBOOK_PART not in names:
+        raise UnsupportedFile(detail=f"den saknar {WORKBOOK_PART}")
+    if any(info.file_size > MAX_PART_BYTES for info in package.infolist()):
+        raise UnsupportedFile(detail="en del av filen är orimligt stor uppackad")
+
+
+def _read_part(package: zipfile.ZipFile, part: str) -> bytes:
+    """Return a part's bytes; a damaged zip entry is an unreadable file."""
+    try:
+        return package.read(part)
+    except KeyError:
+        raise UnsupportedFile(detail=f"den saknar {part}") from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        raise UnsupportedFile(detail=f"delen {part} är trasig") from None
+
+
+def _parse_xml(package: zipfile.ZipFile, part: str):
+    """Parse a part with DTDs and entities forbidden, so no XML bombs or external fetches."""
+    try:
+        return SafeET.fromstring(_read_part(package, part), forbid_dtd=True, forbid_entities=True,
+                                 forbid_external=True)
+    except (ParseError, DefusedXmlException):
+        raise UnsupportedFile(detail=f"delen {part} är ingen giltig XML") from None
+
+
+def _local(tag: str) -> str:
+    """Return an element's name without its namespace (transitional and strict OOXML differ)."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element, name: str) -> list:
+    return [child for child in element.iter() if _local(child.tag) == name]
+
+
+def _attr(element, name: str) -> str | None:
+    """Return an attribute by local name, whatever namespace prefix it carries."""
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _rels(package: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Return a part's relationships: id -> (type, target part path)."""
+    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    if rels_part not in package.namelist():
+        return {}
+    out = {}
+    for rel in _children(_parse_xml(package, rels_part), "Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(posixpath.dirname(part), target))
+        out[rel.get("Id", "")] = (rel.get("Type", ""), path)
+    return out
+
+
+def _read_book(package: zipfile.ZipFile) -> _Book:
+    """Read the sheets and the defined names from the workbook part."""
+    root, rels = _parse_xml(package, WORKBOOK_PART), _rels(package, WORKBOOK_PART)
+    sheets = {}
+    for sheet in _children(root, "sheet"):
+        rel = rels.get(_attr(sheet, "id") or "")
+        if rel is not None and sheet.get("name"):
+            sheets[sheet.get("name")] = rel[1]
+    names: dict[str, str] = {}
+    # Workbook-level names win over a sheet-level name of the same spelling.
+    for defined in sorted(_children(root, "definedName"), key=lambda d: d.get("localSheetId") is None):
+        names[(defined.get("name") or "").casefold()] = (defined.text or "").strip()
+    return _Book(sheets, names)
+
+
+# --- the lines table --------------------------------------------------------------------------
+
+def _find_lines_table(package: zipfile.ZipFile, book: _Book) -> _LinesTable:
+    """Find the lines table through each sheet's relationships, or name what is missing."""
+    for sheet, part in book.sheets.items():
+        for rel_type, target in _rels(package, part).values():
+            if rel_type.endswith(REL_TABLE) and target in package.namelist():
+                table = _read_table(package, target, sheet, part)
+                if table is not None:
+                    return table
+    problems = [] if book.sheet_name(layout.META_SHEET) else [_meta_missing()]
+    sheet = book.sheet_name(layout.INPUT_SHEET)
+    if sheet is None:
+        problems.insert(0, Problem("sheet_missing", {"sheet": layout.INPUT_SHEET}, sheet=layout.INPUT_SHEET))
+    else:
+        problems.insert(0, Problem("table_missing", {"table": layout.LINES_TABLE, "sheet": sheet}, sheet=sheet))
+    raise ValidationFailed(problems=problems, count=len(problems))
+
+
+def _meta_missing() -> Problem:
+    return Problem("meta_sheet_missing", {"sheet": layout.META_SHEET}, sheet=layout.META_SHEET)
+
+
+def _read_table(package: zipfile.ZipFile, part: str, sheet: str, sheet_part: str) -> _LinesTable | None:
+    """Return the table in `part` if it is the lines table."""
+    root = _parse_xml(package, part)
+    wanted = layout.LINES_TABLE.casefold()
+    if wanted not in ((root.get("displayName") or "").casefold(), (root.get("name") or "").casefold()):
+        return None
+    match = REF_RE.match(root.get("ref") or "")
+    if match is None or match.group(3) is None:
+        raise UnsupportedFile(detail=f"tabellen {layout.LINES_TABLE} har ett ogiltigt område")
+    columns = [column.get("name") or "" for column in _children(root, "tableColumn")]
+    return _LinesTable(sheet, sheet_part, _column_index(match.group(1)), int(match.group(2)),
+                       _column_index(match.group(3)), int(match.group(4)),
+                       int(root.get("headerRowCount") or 1), int(root.get("totalsRowCount") or 0), columns)
+
+
+def _map_columns(table: _LinesTable) -> dict[str, tuple[int, str]]:
+    """Map each layout column key to its sheet column and address letter, or name what is wrong."""
+    found = {name.strip().casefold(): offset for offset, name in enumerate(table.columns)}
+    known = {column.header.casefold() for column in layout.COLUMNS}
+    mapped, problems = {}, []
+    for position, column in enumerate(layout.COLUMNS):
+        offset = found.get(column.header.casefold())
+        if offset is not None:
+            col = table.first_col + offset
+            mapped[column.key] = (col, _column_letter(col))
+            continue
+        problems.append(_column_problem(table, position, column.header, known))
+    if problems:
+        raise ValidationFailed(problems=problems, count=len(problems))
+    return mapped
+
+
+def _column_problem(table: _LinesTable, position: int, header: str, known: set[str]) -> Problem:
+    """Say that a column was renamed (when another name stands in its place) or is missing."""
+    header_row = table.first_row
+    if position < len(table.columns) and table.columns[position].strip().casefold() not in known:
+        cell = f"{_column_letter(table.first_col + position)}{header_row}"
+        return Problem("table_column_renamed", {"expected": header, "found": table.columns[position]},
+                       sheet=table.sheet, cell=cell)
+    cell = f"{_column_letter(table.first_col)}{header_row}"
+    return Problem("table_column_missing", {"column": header, "table": layout.LINES_TABLE},
+                   sheet=table.sheet, cell=cell)
+
+
+def _check_size(table: _LinesTable, max_cells: int) -> None:
+    """Refuse a table with more cells than the service reads, before reading any value."""
+    cells = len(table.data_rows) * (table.last_col - table.first_col + 1)
+    if cells > max_cells:
+        problem = Problem("too_many_cells", {"count": cells, "limit": max_cells}, sheet=table.sheet)
+        raise ValidationFailed("too_many_cells", problems=[problem], count=cells, limit=max_cells)
+
+
+def _column_index(letters: str) -> int:
+    """Return the 1-based index of a column given by its letters: A -> 1, AA -> 27."""
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index
+
+
+def _column_letter(index: int) -> str:
+    """Return the letters of a 1-based column index: 1 -> A, 27 -> AA."""
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+# --- values -----------------------------------------------------------------------------------
+
+def _error_cells(package: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellError]:
+    """Return the sheet's error cells by (row, column): python-calamine reads them as ''."""
+    data = _read_part(package, part) if part in package.namelist() else b""
+    if b't="e"' not in data and b"t='e'" not in data:
+        return {}  # the common case: no error values, no second pass over the sheet
+    errors = {}
+    try:
+        for _, element in SafeET.iterparse(io.BytesIO(data), forbid_dtd=True, forbid_entities=True,
+                                           forbid_external=True):
+            if _local(element.tag) != "c":
+                continue
+            match = REF_RE.match(element.get("r") or "")
+            if element.get("t") == "e" and match:
+                text = next((child.text for child in element if _local(child.tag) == "v"), None)
+                errors[(int(match.group(2)), _column_index(match.group(1)))] = CellError(text or "#N/A")
+            element.clear()
+    except (ParseError, DefusedXmlException):
+        raise UnsupportedFile(detail=f"delen {part} är ingen giltig XML") from None
+    return errors
+
+
+def _open_calamine(content: bytes) -> CalamineWorkbook:
+    """Open the workbook's values with python-calamine."""
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except CalamineError as exc:
+        raise UnsupportedFile(detail=f"värdena kunde inte läsas ({type(exc).__name__})") from None
+
+
+class _Grids:
+    """Sheet values by real row and column (1-based), with error cells put back."""
+
+    def __init__(self, calamine: CalamineWorkbook, package: zipfile.ZipFile, book: _Book):
+        self._calamine, self._package, self._book, self._cache = calamine, package, book, {}
+
+    def get(self, sheet: str | None, nrows: int | None = None) -> "_Grid | None":
+        """Return a sheet's grid, read up to `nrows` (all rows when None)."""
+        if sheet is None:
+            return None
+        if sheet not in self._cache:
+            try:
+                # skip_empty_area=False: row 0 of the list is Excel row 1, whatever is empty above.
+                values = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
+            except CalamineError as exc:
+                raise UnsupportedFile(detail=f"bladet {sheet} kunde inte läsas ({type(exc).__name__})") from None
+            self._cache[sheet] = _Grid(values, _error_cells(self._package, self._book.sheets[sheet]))
+        return self._cache[sheet]
+
+
+@dataclass
+class _Grid:
+    values: list[list[Any]]
+    errors: dict[tuple[int, int], CellError]
+
+    def value(self, row: int, col: int) -> Any:
+        """Return the normalised value of a cell: None when empty."""
+        error = self.errors.get((row, col))
+        if error is not None:
+            return error
+        if row > len(self.values) or col > len(self.values[row - 1]):
+            return None
+        return _normalise(self.values[row - 1][col - 1])
+
+    @property
+    def height(self) -> int:
+        return len(self.values)
+
+
+def _normalise(value: Any) -> Any:
+    """Turn empty text into None and whole-number floats into ints (xlsx keeps every number a float)."""
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _sheet_row(grid: _Grid, row: int, columns: dict[str, tuple[int, str]]) -> SheetRow:
+    """Read one table row into values and cell addresses by column key."""
+    values = {key: grid.value(row, col) for key, (col, _) in columns.items()}
+    cells = {key: f"{letter}{row}" for key, (_, letter) in columns.items()}
+    return SheetRow(row=row, values=values, cells=cells)
+
+
+def _as_text(value: Any) -> str:
+    """Return a metadata value as the text it was written as."""
+    if value is None:
+        return ""
+    if isinstance(value, CellError):
+        return value.text
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_meta(grid: _Grid | None) -> dict[str, str]:
+    """Read key/value pairs from columns A/B of the metadata sheet."""
+    if grid is None:
+        raise ValidationFailed(problems=[_meta_missing()], count=1)
+    meta = {}
+    for row in range(1, grid.height + 1):
+        key = _as_text(grid.value(row, 1))
+        if key:
+            meta[key] = _as_text(grid.value(row, 2))
+    return meta
+
+
+def _named_value(book: _Book, grids: _Grids, name: str) -> Any:
+    """Return the value of the cell a defined name points at; None when the name is gone or a range."""
+    match = NAME_REF_RE.match(book.names.get(name.casefold(), ""))
+    if match is None:
+        return None
+    sheet = book.sheet_name(match.group(1).replace("''", "'") if match.group(1) else match.group(2))
+    cell = REF_RE.match(match.group(3))
+    grid = grids.get(sheet)
+    return grid.value(int(cell.group(2)), _column_index(cell.group(1))) if grid and cell else None

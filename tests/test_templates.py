@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from sqlmodel import select
 
-from planround.models import Account, AccountGroup, Activity, PlanningRound, RoundKind, RoundState, TemplateIssue
+from planround.models import AccountGroup, Activity, PlanningRound, RoundKind, RoundState, TemplateIssue
 from planround.server import layout
 from planround.server.errors import BadRequest, ValidationFailed
 from planround.server.masters import build_budget_master, budget_master_path
