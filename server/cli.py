@@ -35,8 +35,16 @@ def report_error(error: PlanroundError) -> None:
     """Print an error and every problem with its place, one per line, to stderr."""
     click.echo(f"Fel: {error.message('sv')}", err=True)
     for problem in error.problems:
-        where = ":".join(str(p) for p in (problem.sheet, problem.cell, problem.line) if p is not None)
-        click.echo(f"  {where + ': ' if where else ''}{problem.to_dict('sv')['message']}", err=True)
+        click.echo(f"  {place(problem)}{problem.to_dict('sv')['message']}", err=True)
+
+
+def place(problem) -> str:
+    """Return where a problem is, as Excel names cells (Budget!F12) or as a file line."""
+    if problem.sheet and problem.cell:
+        return f"{problem.sheet}!{problem.cell}: "
+    if problem.line is not None:
+        return f"rad {problem.line}: "
+    return f"{problem.sheet}: " if problem.sheet else ""
 
 
 def settings() -> Settings:

@@ -24,3 +24,17 @@ PLAN = {("UTB", "3010"): 1_250_000, ("UTB", "4010"): 800_000.5, ("FOR", "3110"):
         ("FOR", "6010"): 12_345.67}
 PLAN_REVENUE = Decimal("1340000.00")
 PLAN_COST = Decimal("812345.67") + Decimal("0.50")
+
+
+def fill_like_last_year(content: bytes, changes: dict[tuple[str, str], Any] | None = None, **extra: Any) -> bytes:
+    """Plan every row at last year's actual, except the rows in `changes`."""
+    changes = changes or {}
+
+    def plan(cells: dict[str, Any]) -> dict[str, Any] | None:
+        pair = (cells["activity"].value, str(cells["account"].value))
+        if pair in changes:
+            return {"annual": changes[pair], **extra}
+        if cells["last_year"].value is not None:
+            return {"annual": cells["last_year"].value}
+        return None
+    return fill_workbook(content, plan)

@@ -1,0 +1,103 @@
+"""The command line, as an administrator runs it: exit codes and what it prints."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from planround.server.cli import DEMO_DATA, main
+from tests.workbooks import fill_like_last_year
+
+
+@pytest.fixture
+def run(database_url, tmp_path):
+    """Run `planround ...` against the test database; return the click result."""
+    runner = CliRunner()
+    env = {"PLANROUND_DATABASE_URL": database_url, "PLANROUND_INSTANCE_DIR": str(tmp_path / "instance")}
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
+    return invoke
+
+
+@pytest.fixture
+def loaded(run):
+    assert run("db", "upgrade").exit_code == 0
+    result = run("load", "demo")
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def test_a_budget_round_runs_from_the_command_line(loaded, tmp_path):
+    run = loaded
+    created = run("rounds", "create", "budget-2027", "--name", "Budget 2027", "--year", "2027",
+                  "--deadline", "2026-12-11")
+    assert created.exit_code == 0 and "utkast" in created.output
+    assert run("rounds", "open", "budget-2027").exit_code == 0
+    listed = run("rounds", "list")
+    assert "budget-2027\tBudget 2027\tbudget\t2027\topen\t2026-12-11" in listed.output
+    generated = run("templates", "generate", "budget-2027", "--unit", "D110", "--out", str(tmp_path / "t"))
+    assert generated.exit_code == 0, generated.output
+    template = tmp_path / "t" / "budget-2027" / "D110.xlsx"
+    assert template.exists()
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(fill_like_last_year(template.read_bytes(), {("GRU", "3011"): 1000}, comment="Minskning"))
+    checked = run("submit", "budget-2027", "D110", str(filled), "--user", economist_of_d110(), "--dry-run")
+    assert checked.exit_code == 0, checked.output
+    assert "giltig" in checked.output
+    stored = run("submit", "budget-2027", "D110", str(filled), "--user", economist_of_d110())
+    assert stored.exit_code == 0 and "version 1" in stored.output
+
+
+def test_a_rejected_workbook_exits_non_zero_and_names_the_cell(loaded, tmp_path):
+    run = loaded
+    run("rounds", "create", "budget-2027", "--name", "Budget 2027", "--year", "2027")
+    run("rounds", "open", "budget-2027")
+    run("templates", "generate", "budget-2027", "--unit", "D110", "--out", str(tmp_path / "t"))
+    filled = tmp_path / "filled.xlsx"
+    template = (tmp_path / "t" / "budget-2027" / "D110.xlsx").read_bytes()
+    filled.write_bytes(fill_like_last_year(template, {("GRU", "3011"): "mycket"}))
+    result = run("submit", "budget-2027", "D110", str(filled), "--user", economist_of_d110())
+    assert result.exit_code == 1
+    assert "Budget!F" in result.output and "inget belopp" in result.output
+    assert result.output.count("Budget!") == 1
+
+
+def test_a_token_is_printed_once(loaded):
+    result = loaded("users", "token", economist_of_d110())
+    assert result.exit_code == 0
+    assert result.output.startswith("pr_") and len(result.output.strip()) > 30
+
+
+def test_an_unknown_user_is_a_clear_error(loaded):
+    result = loaded("users", "token", "ingen.alls")
+    assert result.exit_code == 1
+    assert "ingen.alls finns inte" in result.output
+
+
+def test_a_bad_reference_file_exits_non_zero_with_its_line(run, tmp_path):
+    run("db", "upgrade")
+    bad = tmp_path / "accounts.csv"
+    bad.write_text("code;name;name_en;group;plannable\n3010;Anslag;Grants;intäkt;1\n", encoding="utf-8")
+    result = run("load", "accounts", str(bad))
+    assert result.exit_code == 1
+    assert "accounts.csv" in result.output and "2" in result.output
+
+
+def test_every_command_has_help(run):
+    for args in (["--help"], ["db", "upgrade", "--help"], ["load", "demo", "--help"],
+                 ["rounds", "create", "--help"], ["templates", "generate", "--help"],
+                 ["submit", "--help"], ["serve", "--help"], ["demo", "--help"]):
+        result = run(*args)
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def economist_of_d110() -> str:
+    """The economist the shipped users file names for department D110."""
+    import csv
+
+    with open(DEMO_DATA / "users.csv", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle, delimiter=";"):
+            if row["role"] == "economist" and row["unit"] == "D110":
+                return row["username"]
+    raise AssertionError("the demo users file has no economist for D110")
