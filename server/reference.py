@@ -89,6 +89,7 @@ class TableCounts:
 
     @property
     def changed(self) -> bool:
+        """Whether any row was created, updated or removed."""
         return bool(self.created or self.updated or self.removed)
 
 
@@ -102,6 +103,7 @@ class LoadResult:
 
     @property
     def changed(self) -> bool:
+        """Whether the load changed any table."""
         return any(counts.changed for counts in self.tables.values())
 
     def summary(self, lang: str = "sv") -> str:
@@ -124,6 +126,7 @@ class CsvRow:
     values: dict[str, str]
 
     def __getitem__(self, column: str) -> str:
+        """Return the column's value, empty when the file has no such column."""
         return self.values.get(column, "")
 
 

@@ -3,8 +3,9 @@
 The export is a semicolon-separated file, UTF-8 or Windows-1252, with the header
 `period;account;department;activity;project;amount`: period `YYYYMM`, amount in kronor with a
 decimal comma, optional (non-breaking) space thousands separators and a leading minus,
-at most two decimals. Amounts are stored as the file gives them: the export is expected in
-the planning convention, revenue and costs both positive, like budget lines.
+at most two decimals. Any account of the chart is accepted, planned or not (the ledger books
+on clearing accounts too). Amounts are stored as the file gives them: the export is expected
+in the planning convention, revenue and costs both positive, like budget lines.
 
 A file is checked whole before anything is written; then the actuals of every period in the
 file are replaced by the file's lines, one row per line, so loading a file again is harmless.
