@@ -85,7 +85,7 @@ def generate_template(session: Session, *, planning_round: PlanningRound, unit: 
     prefill = [_prefill_entry(offset, line) for offset, line in enumerate(lines)]
     issue = TemplateIssue(round_id=planning_round.id, unit_id=unit.id, checksum="",
                           template_version=_next_template_version(session, planning_round, unit),
-                          prefill=prefill, issued_by_id=issued_by_id, issued_at=_now())
+                          prefill=prefill, issued_by_id=issued_by_id)
     session.add(issue)
     session.flush()  # the signature covers the issue id
     signature = sign_prefill(secret, round_code=planning_round.code, unit_code=unit.code,
@@ -114,11 +114,6 @@ def generate_templates(session: Session, *, planning_round: PlanningRound, units
         path.write_bytes(generated.content)
         written.append((path, generated))
     return written
-
-
-def _now() -> datetime:
-    """Return the time in UTC with its offset: the installed SQLModel refuses naive datetimes."""
-    return datetime.now(timezone.utc)
 
 
 def _iso_utc(moment: datetime) -> str:

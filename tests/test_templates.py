@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,25 +12,15 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from sqlmodel import select
 
-from planround.models import AccountGroup, Activity, PlanningRound, RoundKind, RoundState, TemplateIssue
+from planround.models import AccountGroup, Activity, TemplateIssue
 from planround.server import layout
 from planround.server.errors import BadRequest, ValidationFailed
 from planround.server.masters import build_budget_master, budget_master_path
 from planround.server.signature import signature_holds
 from planround.server.templates import generate_template, generate_templates
-from tests.factories import make_account, make_small_university
+from tests.factories import make_account, make_round, make_small_university
 
 SECRET = "test-secret"
-
-
-def open_round(session, code: str = "budget-2027") -> PlanningRound:
-    """Add an open budget round (created_at given with its offset: see the report on utcnow)."""
-    planning_round = PlanningRound(code=code, name="Budget 2027", kind=RoundKind.budget, fiscal_year=2027,
-                                   state=RoundState.open, deadline=date(2026, 10, 15),
-                                   created_at=datetime.now(timezone.utc))
-    session.add(planning_round)
-    session.flush()
-    return planning_round
 
 
 @pytest.fixture
@@ -39,7 +29,7 @@ def org(session):
     # An account that is not planned must stay out of the templates.
     clearing = make_account(session, "3999", AccountGroup.revenue, "Intern avräkning")
     clearing.plannable = False
-    org["round"] = open_round(session)
+    org["round"] = make_round(session)
     org["dept"] = org["departments"][0]
     org["activities"] = session.exec(select(Activity).where(Activity.unit_id == org["dept"].id)
                                      .order_by(Activity.code)).all()

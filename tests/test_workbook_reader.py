@@ -17,8 +17,9 @@ from planround.server.errors import UnsupportedFile, ValidationFailed
 from planround.server.masters import build_budget_master
 from planround.server.templates import generate_template
 from planround.server.workbook import CellError, read_workbook
-from tests.factories import make_small_university
-from tests.test_templates import SECRET, open_round
+from tests.factories import make_round, make_small_university
+
+SECRET = "test-secret"
 
 MAX_CELLS = 100_000
 META = {"format": layout.TEMPLATE_FORMAT, "round": "budget-2027", "unit": "D101", "template_version": 3,
@@ -165,7 +166,7 @@ def fill_like_an_economist(content: bytes) -> bytes:
 def test_a_generated_template_filled_in_reads_back_with_rows_values_and_addresses(session, tmp_path,
                                                                                    extra_rows_above):
     org = make_small_university(session)
-    planning_round = open_round(session)
+    planning_round = make_round(session)
     master = build_budget_master(tmp_path / "budget.xlsx", extra_rows_above=extra_rows_above)
     generated = generate_template(session, planning_round=planning_round, unit=org["departments"][0],
                                   secret=SECRET, master_path=master)
