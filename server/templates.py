@@ -92,8 +92,7 @@ def generate_template(session: Session, *, planning_round: PlanningRound, unit: 
                              template_version=issue.template_version, issue_id=issue.id, prefill=prefill)
     content = _render(Path(master_path or budget_master_path()), planning_round, unit, lines, issue, signature)
     issue.checksum = hashlib.sha256(content).hexdigest()
-    if "content" in TemplateIssue.model_fields:  # keep the file as issued, where the model has room
-        issue.content = content
+    issue.content = content  # every later download of this version is byte for byte the same
     session.flush()
     return GeneratedTemplate(filename=f"{planning_round.code}_{unit.code}.xlsx", content=content, issue=issue)
 
