@@ -177,11 +177,14 @@ def rounds() -> None:
 @rounds.command("create")
 @click.argument("code")
 @click.option("--name", required=True, help='Shown to users, for example "Budget 2027".')
-@click.option("--kind", type=click.Choice([k.value for k in RoundKind]), default="budget", show_default=True)
+@click.option("--kind", type=click.Choice([k.value for k in RoundKind]), default="budget", show_default=True,
+              help="A budget for next year or a forecast during the year.")
 @click.option("--year", "fiscal_year", type=int, required=True, help="The fiscal year planned.")
 @click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day to submit.")
-@click.option("--comment-threshold-pct", type=Decimal, default=Decimal("20"), show_default=True)
-@click.option("--comment-threshold-amount", type=Decimal, default=Decimal("100000"), show_default=True)
+@click.option("--comment-threshold-pct", type=Decimal, default=Decimal("20"), show_default=True,
+              help="A line needs a comment when it changes this many percent against last year...")
+@click.option("--comment-threshold-amount", type=Decimal, default=Decimal("100000"), show_default=True,
+              help="...and this many kronor.")
 def rounds_create(code, name, kind, fiscal_year, deadline, comment_threshold_pct,
                   comment_threshold_amount) -> None:
     """Create a planning round in draft."""
@@ -301,9 +304,9 @@ def submit_command(round_code: str, unit_code: str, path: Path, username: str, d
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once.")
 def serve(host: str, port: int, threads: int) -> None:
     """Run the service with waitress (upgrades the schema first)."""
     from waitress import serve as waitress_serve
@@ -325,12 +328,33 @@ def _safe_url(url: str) -> str:
 
 @main.command("demo")
 @click.option("--out", "out_dir", default="demo_out", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path))
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the demo's files.")
 def demo_command(out_dir: Path) -> None:
     """Run a whole budget round on a fresh SQLite database under the output folder."""
     from planround.server.demo import run_demo
 
     run_demo(out_dir, echo=click.echo)
+
+
+
+def command_reference() -> str:
+    """Return the README's command reference, made from the commands' own help."""
+    lines: list[str] = []
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        if isinstance(command, click.Group):
+            for name in sorted(command.commands):
+                walk(command.commands[name], [*path, name])
+            return
+        ctx = click.Context(command, info_name=" ".join(path))
+        pieces = command.collect_usage_pieces(ctx)
+        lines.append(f"- `{' '.join([*path, *pieces])}`: {command.get_short_help_str(limit=200)}")
+        for param in command.params:
+            if isinstance(param, click.Option) and param.help:
+                lines.append(f"  - `{', '.join(param.opts)}`: {param.help}")
+
+    walk(main, ["planround"])
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

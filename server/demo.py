@@ -26,7 +26,7 @@ from openpyxl.utils.cell import range_boundaries
 from sqlmodel import Session, select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from planround.models import Account, AccountGroup, DistributionKey, OrgUnit, Role, RoleAssignment, RoundKind, RoundState, User
+from planround.models import Account, AccountGroup, DistributionKey, OrgUnit, Role, RoundKind, RoundState, User
 from planround.server import layout
 from planround.server.amounts import format_sek
 from planround.server.app import create_app
@@ -34,7 +34,7 @@ from planround.server.auth import issue_token
 from planround.server.db import make_engine, transaction, upgrade
 from planround.server.issuing import issue_template
 from planround.server.organisation import departments_below, get_university
-from planround.server.reference import load_accounts, load_organisation, load_users
+from planround.server.reference import holders_of, load_accounts, load_organisation, load_users
 from planround.server.rounds import RoundCreate, change_round_state, create_round
 from planround.server.settings import Settings
 from planround.server.ubw import import_ubw
@@ -68,10 +68,11 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], Any] = print) -> list[dict[
     with transaction(engine) as session:
         for line in load_demo_reference(session):
             echo(line)
-        admin = first_holder(session, Role.administrator)
+        university = get_university(session)
+        admin = holders_of(session, Role.administrator, university.code)[0]
         planning_round = create_round(session, round_create=ROUND, user=admin)
         change_round_state(session, planning_round=planning_round, target=RoundState.open, user=admin)
-        departments = departments_below(session, get_university(session))
+        departments = departments_below(session, university)
         templates = {d.code: issue_template(session, planning_round=planning_round, unit=d,
                                             secret=settings.secret_key, user=admin).content
                      for d in departments}
@@ -100,18 +101,9 @@ def fresh_settings(out_dir: Path) -> Settings:
                    database_url=f"sqlite:///{(instance / 'planround.sqlite').resolve()}")
 
 
-def first_holder(session: Session, role: Role, unit: OrgUnit | None = None) -> User:
-    """Return the first user (by username) holding `role`, on `unit` when given."""
-    statement = (select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-                 .where(RoleAssignment.role == role).order_by(User.username))
-    if unit is not None:
-        statement = statement.where(RoleAssignment.unit_id == unit.id)
-    return session.exec(statement).first()
-
-
 def economist_of(session: Session, unit: OrgUnit) -> User:
-    """Return the department's economist."""
-    return first_holder(session, Role.economist, unit)
+    """Return the department's economist (the first by username, where it has several)."""
+    return holders_of(session, Role.economist, unit.code)[0]
 
 
 def account_groups(session: Session) -> dict[str, AccountGroup]:
