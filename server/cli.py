@@ -84,6 +84,13 @@ def load() -> None:
     """Load reference data files: organisation, accounts, users."""
 
 
+def run_load(loader, **paths: Path) -> None:
+    """Run a loader on its files in one transaction and print what it did."""
+    with transaction(engine()) as session:
+        result = loader(session, **paths)
+    click.echo(str(result))
+
+
 @load.command("organisation")
 @click.argument("organisation_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--activities", "activities_file", required=True,
@@ -93,10 +100,7 @@ def load_organisation_command(organisation_file: Path, activities_file: Path) ->
     """Load the organisation tree and the departments' activities."""
     from planround.server.reference import load_organisation
 
-    with transaction(engine()) as session:
-        result = load_organisation(session, organisation_path=organisation_file,
-                                   activities_path=activities_file)
-    click.echo(f"Organisationen är inläst: {result}")
+    run_load(load_organisation, organisation_path=organisation_file, activities_path=activities_file)
 
 
 @load.command("accounts")
@@ -105,9 +109,7 @@ def load_accounts_command(path: Path) -> None:
     """Load the chart of accounts."""
     from planround.server.reference import load_accounts
 
-    with transaction(engine()) as session:
-        result = load_accounts(session, path=path)
-    click.echo(f"Kontoplanen är inläst: {result}")
+    run_load(load_accounts, path=path)
 
 
 @load.command("users")
@@ -116,9 +118,7 @@ def load_users_command(path: Path) -> None:
     """Load users and their roles."""
     from planround.server.reference import load_users
 
-    with transaction(engine()) as session:
-        result = load_users(session, path=path)
-    click.echo(f"Användarna är inlästa: {result}")
+    run_load(load_users, path=path)
 
 
 @load.command("demo")
@@ -142,9 +142,7 @@ def import_ubw_command(path: Path) -> None:
     """Load a UBW ledger export of actuals; its periods replace what was loaded before."""
     from planround.server.ubw import import_ubw
 
-    with transaction(engine()) as session:
-        result = import_ubw(session, path=path)
-    click.echo(f"Utfallet är inläst: {result}")
+    run_load(import_ubw, path=path)
 
 
 # --- users ----------------------------------------------------------------------------
@@ -248,28 +246,14 @@ def templates() -> None:
               help="Folder to write <round>/<unit>.xlsx into.")
 def templates_generate(round_code: str, unit_code: str | None, out_dir: Path) -> None:
     """Generate a new template version per department and write the files."""
-    from planround.server.organisation import departments_below, get_department, get_university
+    from planround.server.issuing import issue_templates, write_templates
     from planround.server.rounds import get_round
-    from planround.server.issuing import issue_template
 
     with transaction(engine()) as session:
-        planning_round = get_round(session, round_code)
-        units = [get_department(session, unit_code)] if unit_code else departments_below(
-            session, get_university(session))
-        written = []
-        for unit in units:
-            issued = issue_template(session, planning_round=planning_round, unit=unit,
-                                    secret=settings().secret_key, user=None)
-            written.append(write_file(out_dir / round_code / f"{unit.code}.xlsx", issued.content))
-    for path in written:
+        issued = issue_templates(session, planning_round=get_round(session, round_code),
+                                 unit_code=unit_code, secret=settings().secret_key, user=None)
+    for path in write_templates(issued, out_dir=out_dir, round_code=round_code):
         click.echo(str(path))
-
-
-def write_file(path: Path, content: bytes) -> Path:
-    """Write bytes to a file, creating its folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return path
 
 
 @main.command("submit")

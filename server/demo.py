@@ -32,7 +32,7 @@ from planround.server.amounts import format_sek
 from planround.server.app import create_app
 from planround.server.auth import issue_token
 from planround.server.db import make_engine, transaction, upgrade
-from planround.server.issuing import issue_template
+from planround.server.issuing import issue_templates, write_templates
 from planround.server.organisation import departments_below, get_university
 from planround.server.reference import holders_of, load_accounts, load_organisation, load_users
 from planround.server.rounds import RoundCreate, change_round_state, create_round
@@ -73,14 +73,13 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], Any] = print) -> list[dict[
         planning_round = create_round(session, round_create=ROUND, user=admin)
         change_round_state(session, planning_round=planning_round, target=RoundState.open, user=admin)
         departments = departments_below(session, university)
-        templates = {d.code: issue_template(session, planning_round=planning_round, unit=d,
-                                            secret=settings.secret_key, user=admin).content
-                     for d in departments}
+        issued = issue_templates(session, planning_round=planning_round, unit_code=None,
+                                 secret=settings.secret_key, user=admin)
         tokens = {d.code: issue_token(session, user=economist_of(session, d), days=1) for d in departments}
         groups = account_groups(session)
+    write_templates(issued, out_dir=out_dir / "templates", round_code=ROUND.code)
+    templates = {t.unit_code: t.content for t in issued}
     echo(f"Omgången {ROUND.name} är öppen; {len(templates)} mallar skapade.")
-    for code, content in templates.items():
-        write(out_dir / "templates" / ROUND.code / f"{code}.xlsx", content)
     with serving(settings) as base_url:
         echo(f"Tjänsten kör på {base_url}")
         show_a_rejected_workbook(base_url, templates, tokens, echo)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlmodel import Session, select
 
 from planround.models import OrgUnit, PlanningRound, TemplateIssue, User
 from planround.server.audit import record
+from planround.server.organisation import departments_below, get_department, get_university
 from planround.server.templates import GeneratedTemplate, generate_template
 from planround.server.ubw import last_year_actuals
 
@@ -36,6 +38,27 @@ def issue_template(session: Session, *, planning_round: PlanningRound, unit: Org
                    "checksum": generated.issue.checksum})
     return IssuedTemplate(unit.code, generated.issue.template_version, generated.filename,
                           generated.content, generated.issue.checksum)
+
+
+def issue_templates(session: Session, *, planning_round: PlanningRound, unit_code: str | None,
+                    secret: str, user: User | None) -> list[IssuedTemplate]:
+    """Issue a new template version for one department, or for every department when none is named."""
+    units = [get_department(session, unit_code)] if unit_code else departments_below(
+        session, get_university(session))
+    return [issue_template(session, planning_round=planning_round, unit=unit, secret=secret, user=user)
+            for unit in units]
+
+
+def write_templates(issued: list[IssuedTemplate], *, out_dir: Path, round_code: str) -> list[Path]:
+    """Write each template to `<out_dir>/<round>/<unit>.xlsx` and return the paths."""
+    folder = Path(out_dir) / round_code
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for template in issued:
+        path = folder / f"{template.unit_code}.xlsx"
+        path.write_bytes(template.content)
+        paths.append(path)
+    return paths
 
 
 def current_template(session: Session, *, planning_round: PlanningRound,

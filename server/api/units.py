@@ -5,19 +5,28 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from sqlalchemy.exc import IntegrityError
 
-from planround.models import Role
+from planround.models import OrgUnit, PlanningRound, Role, User
 from planround.server.errors import BadRequest, Conflict
-from planround.server.organisation import departments_below, get_department, get_university
+from planround.server.issuing import current_template, issue_template, issue_templates
+from planround.server.organisation import get_department
 from planround.server.rights import require_administrator, require_role
 from planround.server.rounds import get_round
 from planround.server.submissions import get_submission, list_submissions, submit_workbook
-from planround.server.issuing import current_template, issue_template
 from planround.server.web import current_user, db, flag, respond, settings
 
 bp = Blueprint("units", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READERS = {Role.economist, Role.department_head, Role.group_head, Role.university, Role.administrator}
+
+
+def department_in_round(round_code: str, unit_code: str,
+                        roles: set[Role]) -> tuple[User, PlanningRound, OrgUnit]:
+    """Return the caller, the round and the department, once the caller's role on it is checked."""
+    user = current_user()
+    planning_round, unit = get_round(db(), round_code), get_department(db(), unit_code)
+    require_role(db(), user, roles, unit)
+    return user, planning_round, unit
 
 
 def xlsx_response(content: bytes, filename: str) -> Response:
@@ -29,9 +38,7 @@ def xlsx_response(content: bytes, filename: str) -> Response:
 @bp.get("/rounds/<round_code>/units/<unit_code>/template")
 def template_download(round_code: str, unit_code: str):
     """Download the department's current template; the administrator's first call generates it."""
-    user = current_user()
-    planning_round, unit = get_round(db(), round_code), get_department(db(), unit_code)
-    require_role(db(), user, READERS, unit)
+    user, planning_round, unit = department_in_round(round_code, unit_code, READERS)
     issued = current_template(db(), planning_round=planning_round, unit=unit)
     if issued is None:
         require_administrator(db(), user)
@@ -46,12 +53,8 @@ def templates_generate(round_code: str):
     """Generate a new template version for every department, or one (?unit=), (administrator)."""
     user = current_user()
     require_administrator(db(), user)
-    planning_round = get_round(db(), round_code)
-    unit_code = request.args.get("unit")
-    units = [get_department(db(), unit_code)] if unit_code else departments_below(
-        db(), get_university(db()))
-    issued = [issue_template(db(), planning_round=planning_round, unit=u,
-                             secret=settings().secret_key, user=user) for u in units]
+    issued = issue_templates(db(), planning_round=get_round(db(), round_code),
+                             unit_code=request.args.get("unit"), secret=settings().secret_key, user=user)
     db().commit()
     return respond({"templates": [
         {"unit": t.unit_code, "template_version": t.template_version, "checksum": t.checksum}
@@ -61,9 +64,7 @@ def templates_generate(round_code: str):
 @bp.post("/rounds/<round_code>/units/<unit_code>/submissions")
 def submissions_create(round_code: str, unit_code: str):
     """Validate a workbook and store it as a new version (?dry_run=1 only validates)."""
-    user = current_user()
-    planning_round, unit = get_round(db(), round_code), get_department(db(), unit_code)
-    require_role(db(), user, {Role.economist}, unit)
+    user, planning_round, unit = department_in_round(round_code, unit_code, {Role.economist})
     content, filename = uploaded_workbook()
     summary = submit_workbook(
         db(), planning_round=planning_round, unit=unit, user=user, content=content,
@@ -84,9 +85,7 @@ def submissions_create(round_code: str, unit_code: str):
 @bp.get("/rounds/<round_code>/units/<unit_code>/submissions")
 def submissions_index(round_code: str, unit_code: str):
     """List every stored version of the department's workbook, newest first."""
-    user = current_user()
-    planning_round, unit = get_round(db(), round_code), get_department(db(), unit_code)
-    require_role(db(), user, READERS, unit)
+    user, planning_round, unit = department_in_round(round_code, unit_code, READERS)
     versions = list_submissions(db(), planning_round=planning_round, unit=unit)
     return respond({"submissions": [summary_view(s) for s in versions]})
 
@@ -94,9 +93,7 @@ def submissions_index(round_code: str, unit_code: str):
 @bp.get("/rounds/<round_code>/units/<unit_code>/submissions/<int:version>/file")
 def submissions_file(round_code: str, unit_code: str, version: int):
     """Download a stored version exactly as it was submitted."""
-    user = current_user()
-    planning_round, unit = get_round(db(), round_code), get_department(db(), unit_code)
-    require_role(db(), user, READERS, unit)
+    user, planning_round, unit = department_in_round(round_code, unit_code, READERS)
     submission = get_submission(db(), planning_round=planning_round, unit=unit, version=version)
     return xlsx_response(submission.file_bytes, f"{unit.code}-{round_code}-v{version}.xlsx")
 
