@@ -39,3 +39,7 @@ class PlanningRound(SQLModel, table=True):
         default=Decimal("100000"), sa_column=Column(MONEY, nullable=False)
     )
     created_at: datetime = Field(default_factory=utcnow)
+    # The university board's (universitetsstyrelsen) decision on the budget, entered by the
+    # process administrator; the university level approves the total only after it.
+    board_decision_date: date | None = None
+    board_decision_reference: str | None = Field(default=None, max_length=100)
