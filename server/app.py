@@ -32,9 +32,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from planround.server.api import me, openapi, rounds, units
+    from planround.server.api import me, openapi, rounds, units, workflow
 
-    for module in (me, rounds, units, openapi):
+    for module in (me, rounds, units, workflow, openapi):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
 
 

@@ -284,6 +284,145 @@ def submit_command(round_code: str, unit_code: str, path: Path, username: str, d
                f"resultat {summary.result}.")
 
 
+# --- the approval climb -------------------------------------------------------------------
+
+
+def workflow_call(round_code: str, unit_code: str, username: str | None, work) -> None:
+    """Run one workflow step as a user in one transaction and print the transitions."""
+    from planround.server.auth import get_user
+    from planround.server.organisation import get_unit
+    from planround.server.rounds import get_round
+
+    with transaction(engine()) as session:
+        user = get_user(session, username) if username else None
+        steps = work(session, get_round(session, round_code), get_unit(session, unit_code), user)
+    for step in steps:
+        click.echo(f"{step.unit_code}: {step.from_state.value} -> {step.to_state.value} ({step.action})")
+
+
+@main.command("approve")
+@click.argument("round_code")
+@click.argument("unit_code")
+@click.option("--user", "username", required=True, help="Who approves (their role decides the level).")
+@click.option("--comment", help="A comment kept in the history.")
+@click.option("--version", "consolidated_version", type=int,
+              help="The consolidated workbook version reviewed; refused when a newer one exists.")
+def approve_command(round_code, unit_code, username, comment, consolidated_version) -> None:
+    """Approve a department, a group's departments or the university total."""
+    from planround.server.workflow import approve
+
+    workflow_call(round_code, unit_code, username, lambda s, r, u, user: approve(
+        s, planning_round=r, unit=u, user=user, comment=comment, consolidated_version=consolidated_version))
+
+
+@main.command("reject")
+@click.argument("round_code")
+@click.argument("unit_code")
+@click.option("--user", "username", required=True, help="Who rejects.")
+@click.option("--comment", required=True, help="The reason; the economist sees it.")
+def reject_command(round_code, unit_code, username, comment) -> None:
+    """Send a department back to its economist with a reason."""
+    from planround.server.workflow import reject
+
+    workflow_call(round_code, unit_code, username, lambda s, r, u, user: [reject(
+        s, planning_round=r, unit=u, user=user, comment=comment)])
+
+
+@main.command("withdraw")
+@click.argument("round_code")
+@click.argument("unit_code")
+@click.option("--user", "username", required=True, help="The economist.")
+def withdraw_command(round_code, unit_code, username) -> None:
+    """Take back the economist's sign-off while the department head has not acted."""
+    from planround.server.workflow import withdraw
+
+    workflow_call(round_code, unit_code, username, lambda s, r, u, user: [withdraw(
+        s, planning_round=r, unit=u, user=user)])
+
+
+@main.command("reopen")
+@click.argument("round_code")
+@click.argument("unit_code")
+@click.option("--comment", help="Why, kept in the history.")
+def reopen_command(round_code, unit_code, comment) -> None:
+    """Reopen a department for its economist, clearing its approvals (administrator)."""
+    from planround.server.workflow import reopen
+
+    workflow_call(round_code, unit_code, None, lambda s, r, u, user: [reopen(
+        s, planning_round=r, unit=u, user=None, comment=comment)])
+
+
+@main.command("status")
+@click.argument("round_code")
+@click.argument("unit_code", required=False)
+def status_command(round_code: str, unit_code: str | None) -> None:
+    """Print the state of a unit (default: the university) and every department below it."""
+    from planround.server.organisation import get_unit, get_university
+    from planround.server.rounds import get_round
+    from planround.server.workflow import unit_status
+
+    with transaction(engine()) as session:
+        unit = get_unit(session, unit_code) if unit_code else get_university(session)
+        status = unit_status(session, planning_round=get_round(session, round_code), unit=unit)
+    click.echo(f"{status.unit_code} {status.unit_name}: {status.label}")
+    for group in status.groups:
+        click.echo(f"  {group.unit_code} {group.unit_name}: {group.label}")
+    for d in status.departments:
+        when = f"{d.changed_at:%Y-%m-%d %H:%M}" if d.changed_at else ""
+        click.echo(f"    {d.unit_code:<8}{d.label():<45}{d.changed_by or '':<25}{when}")
+
+
+@main.command("tasks")
+@click.option("--user", "username", required=True, help="Whose tasks.")
+def tasks_command(username: str) -> None:
+    """Print what waits for a user now, overdue first."""
+    from planround.server.auth import get_user
+    from planround.server.tasks import tasks_for
+
+    with transaction(engine()) as session:
+        tasks = tasks_for(session, user=get_user(session, username))
+    for t in tasks:
+        flag = "FÖRSENAD " if t.overdue else ""
+        click.echo(f"{flag}{t.deadline or '-'}\t{t.round_code}\t{t.unit_code}\t{t.message}")
+    if not tasks:
+        click.echo("Inget väntar på dig just nu.")
+
+
+@main.command("consolidate")
+@click.argument("round_code")
+@click.argument("unit_code")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the workbook.")
+def consolidate_command(round_code: str, unit_code: str, out_file: Path) -> None:
+    """Write the latest consolidated workbook of a unit (made anew when there is none)."""
+    from planround.server.consolidation import latest_consolidated, regenerate
+    from planround.server.organisation import get_unit
+    from planround.server.rounds import get_round
+
+    with transaction(engine()) as session:
+        planning_round, unit = get_round(session, round_code), get_unit(session, unit_code)
+        workbook = latest_consolidated(session, planning_round=planning_round, unit=unit) or regenerate(
+            session, planning_round=planning_round, unit=unit)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_bytes(workbook.content)
+    click.echo(f"{out_file} (version {workbook.version})")
+
+
+@rounds.command("board-decision")
+@click.argument("code")
+@click.option("--date", "decided_on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day the university board decided the budget.")
+@click.option("--reference", required=True, help="The decision's reference (diarienummer).")
+def rounds_board_decision(code: str, decided_on, reference: str) -> None:
+    """Record the university board's decision on the budget."""
+    from planround.server.rounds import get_round, record_board_decision
+
+    with transaction(engine()) as session:
+        record_board_decision(session, planning_round=get_round(session, code),
+                              decided_on=decided_on.date(), reference=reference, user=None)
+    click.echo(f"Styrelsebeslutet för {code} är registrerat ({decided_on:%Y-%m-%d}, {reference}).")
+
+
 # --- service and demo -----------------------------------------------------------------
 
 

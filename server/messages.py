@@ -179,6 +179,87 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Arbetsboken har {count} celler i tabellen; högst {limit} tas emot. Ta bort överflödiga rader.",
         "en": "The workbook has {count} cells in the table; at most {limit} are accepted. Remove surplus rows.",
     },
+    # The approval climb
+    "locked_for_submission": {
+        "sv": "{unit} är {state} och kan inte lämnas in igen. Ekonomen kan återkalla klarmarkeringen så länge avdelningschefen inte har agerat.",
+        "en": "{unit} is {state} and cannot be submitted again. The economist can withdraw the sign-off while the department head has not acted.",
+    },
+    "concurrent_change": {
+        "sv": "{unit} ändrades av någon annan i samma ögonblick. Hämta status och försök igen.",
+        "en": "{unit} was changed by someone else at the same moment. Fetch the status and try again.",
+    },
+    "nothing_submitted": {
+        "sv": "{unit} har ingen giltig inlämning ännu ({state}); ekonomen måste spara en version först.",
+        "en": "{unit} has no valid submission yet ({state}); the economist must store a version first.",
+    },
+    "already_final": {
+        "sv": "{unit} är redan {state}; det finns inget mer att godkänna.",
+        "en": "{unit} is already {state}; there is nothing more to approve.",
+    },
+    "university_acts_on_total": {
+        "sv": "{unit} väntar på universitetsnivån, som godkänner hela universitetets total på en gång, inte en avdelning i taget.",
+        "en": "{unit} waits for the university level, which approves the university's total at once, not one department at a time.",
+    },
+    "waiting_for_level": {
+        "sv": "{unit} är {state} och väntar på {level}; det är inte ditt steg nu.",
+        "en": "{unit} is {state} and waits for the step '{level}'; it is not your step now.",
+    },
+    "departments_not_ready": {
+        "sv": "{unit} kan inte godkännas än: {count} avdelningar är inte {needed}: {units}.",
+        "en": "{unit} cannot be approved yet: {count} departments are not '{needed}': {units}.",
+    },
+    "board_decision_missing": {
+        "sv": "Universitetsstyrelsens beslut om budgeten är inte registrerat för {round}; processansvarig registrerar datum och diarienummer först.",
+        "en": "The university board's decision on the budget is not recorded for {round}; the process administrator records its date and reference first.",
+    },
+    "stale_consolidated": {
+        "sv": "Du granskade version {found} av sammanställningen för {unit}, men den senaste är version {current}. Hämta den nya och granska igen.",
+        "en": "You reviewed version {found} of the consolidated workbook for {unit}, but the latest is version {current}. Fetch the new one and review again.",
+    },
+    "reject_a_department": {
+        "sv": "Avslå en avdelning i taget; {unit} är ingen avdelning.",
+        "en": "Reject one department at a time; {unit} is not a department.",
+    },
+    "reject_needs_reason": {
+        "sv": "Ange ett skäl till avslaget; ekonomen ser det.",
+        "en": "Give a reason for the rejection; the economist sees it.",
+    },
+    "nothing_to_reject": {
+        "sv": "{unit} är {state} och väntar inte på dig; du kan inte avslå den nu.",
+        "en": "{unit} is {state} and does not wait for you; you cannot reject it now.",
+    },
+    "withdraw_too_late": {
+        "sv": "{unit} är redan {state}; klarmarkeringen kan inte återkallas. Bara ett avslag uppifrån öppnar den igen.",
+        "en": "{unit} is already {state}; the sign-off cannot be withdrawn. Only a rejection from above reopens it.",
+    },
+    "nothing_to_withdraw": {
+        "sv": "{unit} är inte klarmarkerad ({state}); det finns inget att återkalla.",
+        "en": "{unit} is not signed off ({state}); there is nothing to withdraw.",
+    },
+    "already_open": {
+        "sv": "{unit} är redan öppen för ekonomen ({state}).",
+        "en": "{unit} is already open for the economist ({state}).",
+    },
+    "invalid_action": {
+        "sv": "Åtgärden '{action}' finns inte; använd approve, reject eller withdraw.",
+        "en": "The action '{action}' does not exist; use approve, reject or withdraw.",
+    },
+    "deputy_needs_role": {
+        "sv": "Du har inte rollen {role} på {unit} och kan därför inte utse en ersättare för den.",
+        "en": "You do not hold the role {role} on {unit} and so cannot name a deputy for it.",
+    },
+    "deputy_dates": {
+        "sv": "Perioden för ersättaren måste börja senast när den slutar ({start} – {end}).",
+        "en": "The deputy's period must start no later than it ends ({start} – {end}).",
+    },
+    "deputy_self": {
+        "sv": "Du kan inte vara din egen ersättare.",
+        "en": "You cannot be your own deputy.",
+    },
+    "no_consolidated": {
+        "sv": "Det finns ingen sammanställning för {unit} i {round} ännu; den skapas vid första inlämningen.",
+        "en": "There is no consolidated workbook for {unit} in {round} yet; it is made at the first submission.",
+    },
     "no_template_issued": {
         "sv": "Ingen mall har skapats för {unit} i {round}. Be processansvarig att skapa mallarna.",
         "en": "No template has been generated for {unit} in {round}. Ask the process administrator to generate the templates.",

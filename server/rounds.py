@@ -81,3 +81,15 @@ def require_open(planning_round: PlanningRound) -> None:
     if planning_round.state != RoundState.open:
         raise Conflict("round_not_open", round=planning_round.code,
                        state=ROUND_STATE_LABELS_SV[planning_round.state])
+
+
+def record_board_decision(session: Session, *, planning_round: PlanningRound, decided_on: date,
+                          reference: str, user: User | None) -> PlanningRound:
+    """Record the university board's decision on the budget, which the final approval waits for."""
+    planning_round.board_decision_date = decided_on
+    planning_round.board_decision_reference = reference.strip()[:100]
+    session.add(planning_round)
+    session.flush()
+    record(session, action="round.board_decision", user=user, round_id=planning_round.id,
+           detail={"date": decided_on.isoformat(), "reference": planning_round.board_decision_reference})
+    return planning_round

@@ -27,6 +27,7 @@ from planround.server.organisation import activities_of
 from planround.server.rounds import require_open
 from planround.server.validation import LineDraft, ValidationContext, validate_workbook
 from planround.server.workbook import read_workbook
+from planround.server.workflow import mark_submitted, require_editable
 
 ZERO = Decimal("0.00")
 
@@ -87,6 +88,7 @@ def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: Or
     The caller commits; on any error nothing has been added to the session.
     """
     require_open(planning_round)
+    require_editable(session, planning_round=planning_round, unit=unit)
     workbook = read_workbook(content, max_cells=max_cells)
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
     lines = validate_workbook(workbook, context)
@@ -104,6 +106,7 @@ def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: Or
     session.add(submission)
     session.flush()
     store_lines(session, submission=submission, lines=lines)
+    mark_submitted(session, planning_round=planning_round, unit=unit, user=user, version=submission.version)
     record(session, action="submission.create", user=user, round_id=planning_round.id,
            unit_id=unit.id, detail={"version": submission.version, "lines": len(lines),
                                     "checksum": submission.checksum})

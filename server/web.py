@@ -12,11 +12,16 @@ from typing import Any
 from flask import Response, current_app, g, request
 from sqlmodel import Session
 
-from planround.models import User
+from planround.models import Role, User
 from planround.server.auth import user_for_token
 from planround.server.errors import BadRequest
 from planround.server.messages import pick_language
 from planround.server.settings import Settings
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Everyone who may read a unit's workbooks: its economists, approvers and the administrator.
+READERS = {Role.economist, Role.department_head, Role.group_head, Role.university, Role.administrator}
 
 
 def settings() -> Settings:
@@ -84,3 +89,17 @@ def respond(payload: Any, status: int = 200) -> Response:
     """Return `payload` as JSON; money goes out as exact decimal strings."""
     body = json.dumps(payload, default=_default, ensure_ascii=False)
     return Response(body, status=status, mimetype="application/json")
+
+
+def xlsx_response(content: bytes, filename: str) -> Response:
+    """Return workbook bytes as a download."""
+    return Response(content, mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def parse_date(body: dict[str, Any], name: str) -> date:
+    """Return a YYYY-MM-DD field of a JSON body as a date, or raise a 400 naming it."""
+    try:
+        return date.fromisoformat(str(body.get(name)))
+    except ValueError:
+        raise BadRequest("invalid_field", field=name, detail="datum som ÅÅÅÅ-MM-DD") from None

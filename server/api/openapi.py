@@ -57,6 +57,8 @@ SCHEMAS: dict[str, Any] = {
             "state": {"type": "string", "enum": ["draft", "open", "closed"]},
             "deadline": {"type": ["string", "null"], "format": "date"},
             "comment_threshold_pct": MONEY, "comment_threshold_amount": MONEY,
+            "board_decision_date": {"type": ["string", "null"], "format": "date"},
+            "board_decision_reference": {"type": ["string", "null"]},
         },
     },
     "RoundCreate": {
@@ -67,6 +69,63 @@ SCHEMAS: dict[str, Any] = {
             "fiscal_year": {"type": "integer", "minimum": 2000, "maximum": 2100},
             "deadline": {"type": "string", "format": "date"},
             "comment_threshold_pct": {"type": "string"}, "comment_threshold_amount": {"type": "string"},
+        },
+    },
+    "Task": {
+        "type": "object",
+        "properties": {
+            "round_code": {"type": "string"}, "round_name": {"type": "string"},
+            "deadline": {"type": ["string", "null"], "format": "date"}, "overdue": {"type": "boolean"},
+            "unit_code": {"type": "string"}, "unit_name": {"type": "string"},
+            "action": {"type": "string", "enum": ["submit", "resubmit", "sign_off", "approve", "approve_group",
+                                                  "approve_total", "record_board_decision"]},
+            "message": {"type": "string"},
+        },
+    },
+    "Deputy": {
+        "type": "object",
+        "properties": {
+            "principal": {"type": "string"}, "deputy": {"type": "string"}, "role": {"type": "string"},
+            "unit": {"type": "string"}, "valid_from": {"type": "string", "format": "date"},
+            "valid_to": {"type": "string", "format": "date"},
+        },
+    },
+    "DeputyCreate": {
+        "type": "object", "required": ["deputy", "role", "unit", "valid_from", "valid_to"],
+        "properties": {
+            "deputy": {"type": "string"}, "role": {"type": "string"}, "unit": {"type": "string"},
+            "valid_from": {"type": "string", "format": "date"}, "valid_to": {"type": "string", "format": "date"},
+        },
+    },
+    "Approval": {
+        "type": "object", "required": ["action"],
+        "properties": {
+            "action": {"type": "string", "enum": ["approve", "reject", "withdraw"]},
+            "comment": {"type": "string"},
+            "consolidated_version": {"type": "integer",
+                                     "description": "The consolidated workbook version reviewed; a stale one is refused."},
+        },
+    },
+    "Status": {
+        "type": "object",
+        "properties": {
+            "unit": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+            "state": {"type": "string"}, "label": {"type": "string"},
+            "groups": {"type": "array", "items": {"$ref": "#/components/schemas/Status"}},
+            "departments": {"type": "array", "items": {"type": "object", "properties": {
+                "unit": {"type": "string"}, "name": {"type": "string"}, "group": {"type": ["string", "null"]},
+                "state": {"type": "string"}, "label": {"type": "string"},
+                "changed_at": {"type": ["string", "null"], "format": "date-time"},
+                "changed_by": {"type": ["string", "null"]}, "rejection_reason": {"type": ["string", "null"]}}}},
+        },
+    },
+    "Transitions": {
+        "type": "object",
+        "properties": {
+            "transitions": {"type": "array", "items": {"type": "object", "properties": {
+                "unit": {"type": "string"}, "action": {"type": "string"},
+                "from": {"type": "string"}, "to": {"type": "string"}}}},
+            "status": {"$ref": "#/components/schemas/Status"},
         },
     },
     "Submission": {
@@ -102,6 +161,8 @@ def _list(key: str, ref: str) -> dict[str, Any]:
 
 STATE_BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
     "deadline": {"type": "string", "format": "date"}}}}}}
+COMMENT_BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+    "comment": {"type": "string"}}}}}}
 UPLOAD = {"required": True, "content": {
     XLSX: {"schema": {"type": "string", "format": "binary"}},
     "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
@@ -110,6 +171,34 @@ UPLOAD = {"required": True, "content": {
 PATHS: dict[str, Any] = {
     "/api/v1/openapi.json": {"get": _op("This document", {"200": {"description": "OpenAPI 3.1"}}, (), security=[])},
     "/api/v1/me": {"get": _op("The caller and their roles", {"200": _json("Me")}, ("401",))},
+    "/api/v1/me/tasks": {"get": _op("What waits for the caller now, overdue first", {"200": _list("tasks", "Task")},
+                                     ("401",))},
+    "/api/v1/me/deputies": {
+        "get": _op("Deputies the caller named or was named", {"200": _list("deputies", "Deputy")}, ("401",)),
+        "post": _op("Name a deputy for one of the caller's roles", {"201": _json("Deputy", "Named")},
+                    ("400", "401", "403", "404"), requestBody={"required": True, "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/DeputyCreate"}}}}),
+    },
+    "/api/v1/rounds/{round_code}/board-decision": {
+        "post": _op("Record the university board's decision (administrator)", {"200": _json("Round")},
+                    ("400", "401", "403", "404"), parameters=[ROUND], requestBody={"required": True, "content": {
+                        "application/json": {"schema": {"type": "object", "required": ["date", "reference"],
+                                                         "properties": {"date": {"type": "string", "format": "date"},
+                                                                        "reference": {"type": "string"}}}}}})},
+    "/api/v1/rounds/{round_code}/units/{unit_code}/approvals": {
+        "post": _op("Approve, reject or withdraw; a group or the university approves all below at once",
+                    {"201": _json("Transitions", "Done")}, ("400", "401", "403", "404", "409"),
+                    parameters=[ROUND, UNIT], requestBody={"required": True, "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Approval"}}}})},
+    "/api/v1/rounds/{round_code}/units/{unit_code}/reopen": {
+        "post": _op("Reopen a department for its economist (administrator)", {"201": _json("Transitions", "Done")},
+                    ("400", "401", "403", "404", "409"), parameters=[ROUND, UNIT], requestBody=COMMENT_BODY)},
+    "/api/v1/rounds/{round_code}/units/{unit_code}/status": {
+        "get": _op("The state of the unit and everything below it", {"200": _json("Status")},
+                   ("401", "403", "404"), parameters=[ROUND, UNIT])},
+    "/api/v1/rounds/{round_code}/units/{unit_code}/consolidated": {
+        "get": _op("The latest consolidated workbook; its version in the X-Version header",
+                   {"200": _xlsx("The consolidated workbook")}, ("401", "403", "404"), parameters=[ROUND, UNIT])},
     "/api/v1/rounds": {
         "get": _op("List planning rounds", {"200": _list("rounds", "Round")}, ("401",)),
         "post": _op("Create a round in draft (administrator)", {"201": _json("Round", "Created")},

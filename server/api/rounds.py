@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,8 +10,15 @@ from flask import Blueprint
 from planround.models import PlanningRound, RoundKind, RoundState
 from planround.server.errors import BadRequest
 from planround.server.rights import require_administrator
-from planround.server.rounds import RoundCreate, change_round_state, create_round, get_round, list_rounds
-from planround.server.web import current_user, db, json_body, respond
+from planround.server.rounds import (
+    RoundCreate,
+    change_round_state,
+    create_round,
+    get_round,
+    list_rounds,
+    record_board_decision,
+)
+from planround.server.web import current_user, db, json_body, parse_date, respond
 
 bp = Blueprint("rounds", __name__)
 
@@ -28,6 +34,8 @@ def round_view(planning_round: PlanningRound) -> dict[str, Any]:
         "deadline": planning_round.deadline,
         "comment_threshold_pct": planning_round.comment_threshold_pct,
         "comment_threshold_amount": planning_round.comment_threshold_amount,
+        "board_decision_date": planning_round.board_decision_date,
+        "board_decision_reference": planning_round.board_decision_reference,
     }
 
 
@@ -71,7 +79,7 @@ def _change_state(round_code: str, target: RoundState):
     user = current_user()
     require_administrator(db(), user)
     body = json_body()
-    deadline = _date(body, "deadline") if body.get("deadline") else None
+    deadline = parse_date(body, "deadline") if body.get("deadline") else None
     planning_round = change_round_state(db(), planning_round=get_round(db(), round_code),
                                         target=target, user=user, deadline=deadline)
     db().commit()
@@ -96,14 +104,7 @@ def parse_round_create(body: dict[str, Any]) -> RoundCreate:
     extra = {k: _decimal(body, k) for k in ("comment_threshold_pct", "comment_threshold_amount")
              if body.get(k) is not None}
     return RoundCreate(code=code, name=str(body["name"])[:200], kind=kind, fiscal_year=year,
-                       deadline=_date(body, "deadline") if body.get("deadline") else None, **extra)
-
-
-def _date(body: dict[str, Any], name: str) -> date:
-    try:
-        return date.fromisoformat(str(body[name]))
-    except ValueError:
-        raise BadRequest("invalid_field", field=name, detail="datum som ÅÅÅÅ-MM-DD") from None
+                       deadline=parse_date(body, "deadline") if body.get("deadline") else None, **extra)
 
 
 def _decimal(body: dict[str, Any], name: str) -> Decimal:
@@ -114,3 +115,18 @@ def _decimal(body: dict[str, Any], name: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise BadRequest("invalid_field", field=name, detail="ett tal, noll eller större")
     return value
+
+
+@bp.post("/rounds/<round_code>/board-decision")
+def board_decision(round_code: str):
+    """Record the university board's decision on the budget: {"date", "reference"} (administrator)."""
+    user = current_user()
+    require_administrator(db(), user)
+    body = json_body()
+    if not str(body.get("reference") or "").strip():
+        raise BadRequest("invalid_field", field="reference", detail="saknas")
+    planning_round = record_board_decision(db(), planning_round=get_round(db(), round_code),
+                                           decided_on=parse_date(body, "date"),
+                                           reference=str(body["reference"]), user=user)
+    db().commit()
+    return respond(round_view(planning_round))

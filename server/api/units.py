@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 from sqlalchemy.exc import IntegrityError
 
 from planround.models import OrgUnit, PlanningRound, Role, User
@@ -12,12 +12,10 @@ from planround.server.organisation import get_department
 from planround.server.rights import require_administrator, require_role
 from planround.server.rounds import get_round
 from planround.server.submissions import get_submission, list_submissions, submit_workbook
-from planround.server.web import current_user, db, flag, respond, settings
+from planround.server.web import READERS, current_user, db, flag, respond, settings, xlsx_response
 
 bp = Blueprint("units", __name__)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-READERS = {Role.economist, Role.department_head, Role.group_head, Role.university, Role.administrator}
 
 
 def department_in_round(round_code: str, unit_code: str,
@@ -27,12 +25,6 @@ def department_in_round(round_code: str, unit_code: str,
     planning_round, unit = get_round(db(), round_code), get_department(db(), unit_code)
     require_role(db(), user, roles, unit)
     return user, planning_round, unit
-
-
-def xlsx_response(content: bytes, filename: str) -> Response:
-    """Return workbook bytes as a download."""
-    return Response(content, mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.get("/rounds/<round_code>/units/<unit_code>/template")
