@@ -1,4 +1,4 @@
-"""Issuing templates in a round: generate with last year's actuals, record, hand out again."""
+"""Issuing templates in a round: generate (a budget with last year's actuals), record, hand out again."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from planround.models import OrgUnit, PlanningRound, TemplateIssue, User
+from planround.models import OrgUnit, PlanningRound, RoundKind, TemplateIssue, User
 from planround.server.audit import record
 from planround.server.organisation import departments_below, get_department, get_university
 from planround.server.templates import GeneratedTemplate, generate_template
@@ -27,11 +27,16 @@ class IssuedTemplate:
 
 def issue_template(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, secret: str,
                    user: User | None) -> IssuedTemplate:
-    """Generate the department's next template version, prefilled with last year's actuals."""
+    """Generate the department's next template version, prefilled with what its kind shows.
+
+    A budget shows last year's actuals, given here; a forecast gathers its own basis (the
+    year's budget and actuals by month).
+    """
+    last_year = None if planning_round.kind == RoundKind.forecast else last_year_actuals(
+        session, unit_id=unit.id, fiscal_year=planning_round.fiscal_year - 1)
     generated: GeneratedTemplate = generate_template(
         session, planning_round=planning_round, unit=unit, secret=secret,
-        issued_by_id=user.id if user else None,
-        last_year=last_year_actuals(session, unit_id=unit.id, fiscal_year=planning_round.fiscal_year - 1),
+        issued_by_id=user.id if user else None, last_year=last_year,
     )
     record(session, action="template.issue", user=user, round_id=planning_round.id, unit_id=unit.id,
            detail={"template_version": generated.issue.template_version,

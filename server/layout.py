@@ -39,6 +39,7 @@ class Column:
     header: str  # the table's column header, Swedish, as the user sees it
     prefilled: bool  # written by the generator, locked, covered by the signature
     number: bool = False
+    computed: bool = False  # a live formula the generator writes: locked, never read back
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -84,3 +85,54 @@ NAME_LIST_COST_ACCOUNTS = "pr_list_cost_accounts"
 
 # The kind of workbook a master template produces, written to the metadata sheet.
 TEMPLATE_KIND_BUDGET = "budget"
+TEMPLATE_KIND_FORECAST = "forecast"
+
+# --- the forecast (prognos) template ----------------------------------------------------------
+
+FORECAST_SHEET = "Prognos"
+FORECAST_TABLE = "ForecastLines"
+# The last closed month whose actuals the template shows, as text ("Apr 2026").
+NAME_ACTUALS_THROUGH = "pr_actuals_through"
+FORECAST_HEADER_NAMES = (*HEADER_NAMES, NAME_ACTUALS_THROUGH)
+ACTUAL_MONTH_KEYS = tuple(f"actual_{key}" for key in MONTH_KEYS)
+
+FORECAST_COLUMNS: tuple[Column, ...] = (
+    *COLUMNS[:4],  # activity, activity name, account, account name: as in the budget
+    Column("budget", "Budget", prefilled=True, number=True),
+    *(Column(k, f"Utfall {label}", prefilled=True, number=True) for k, label in zip(ACTUAL_MONTH_KEYS, MONTH_LABELS)),
+    Column("actual_to_date", "Utfall hittills", prefilled=True, number=True),
+    Column("forecast", "Helårsprognos", prefilled=False, number=True),
+    Column("deviation", "Avvikelse mot budget", prefilled=False, number=True, computed=True),
+    Column("comment", "Kommentar", prefilled=False),
+)
+
+
+@dataclass(frozen=True)
+class TemplateLayout:
+    """One kind of template: its input sheet, lines table, columns and named header cells."""
+
+    kind: str
+    input_sheet: str
+    table: str
+    columns: tuple[Column, ...]
+    header_names: tuple[str, ...]
+    summary_key: str  # the input column the summary sheet adds up
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    @property
+    def by_key(self) -> dict[str, Column]:
+        return {c.key: c for c in self.columns}
+
+    @property
+    def input_amount_keys(self) -> tuple[str, ...]:
+        """Return the amount columns the economist types into."""
+        return tuple(c.key for c in self.columns if c.number and not (c.prefilled or c.computed))
+
+
+BUDGET = TemplateLayout(TEMPLATE_KIND_BUDGET, INPUT_SHEET, LINES_TABLE, COLUMNS, HEADER_NAMES, "annual")
+FORECAST = TemplateLayout(TEMPLATE_KIND_FORECAST, FORECAST_SHEET, FORECAST_TABLE, FORECAST_COLUMNS,
+                          FORECAST_HEADER_NAMES, "forecast")
+LAYOUTS: dict[str, TemplateLayout] = {spec.kind: spec for spec in (BUDGET, FORECAST)}

@@ -20,18 +20,27 @@ WEIGHTS: dict[DistributionKey, tuple[Decimal, ...]] = {
 
 
 def spread(annual: Decimal, key: DistributionKey) -> tuple[Decimal, ...]:
-    """Split `annual` over 12 months by the key's weights; the months add up exactly.
+    """Split `annual` over 12 months by the key's weights; the months add up exactly."""
+    return split(annual, WEIGHTS[key])
 
-    Each month gets its share rounded towards zero to the öre; the öre left over go one
-    each to the months with the largest remainders (largest remainder method).
+
+def spread_evenly(amount: Decimal, months: int) -> tuple[Decimal, ...]:
+    """Split `amount` evenly over `months` months (none when 0); they add up exactly."""
+    return split(amount, (Decimal(1),) * months) if months else ()
+
+
+def split(amount: Decimal, weights: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+    """Split `amount` by `weights`, exactly to the öre.
+
+    Each part gets its share rounded towards zero to the öre; the öre left over go one
+    each to the parts with the largest remainders (largest remainder method).
     """
-    weights = WEIGHTS[key]
     total_weight = sum(weights)
-    exact = [annual * w / total_weight for w in weights]
-    months = [e.quantize(ORE, rounding=ROUND_DOWN) for e in exact]
-    left = int(((annual - sum(months)) / ORE).to_integral_value())
+    exact = [amount * w / total_weight for w in weights]
+    parts = [e.quantize(ORE, rounding=ROUND_DOWN) for e in exact]
+    left = int(((amount - sum(parts)) / ORE).to_integral_value())
     step = ORE if left >= 0 else -ORE
-    by_remainder = sorted(range(12), key=lambda i: abs(exact[i] - months[i]), reverse=True)
+    by_remainder = sorted(range(len(parts)), key=lambda i: abs(exact[i] - parts[i]), reverse=True)
     for i in by_remainder[: abs(left)]:
-        months[i] += step
-    return tuple(months)
+        parts[i] += step
+    return tuple(parts)

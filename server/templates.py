@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from copy import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -27,10 +28,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from planround.models import Account, Activity, OrgUnit, PlanningRound, TemplateIssue, UnitKind
+from planround.models import Account, Activity, OrgUnit, PlanningRound, RoundKind, TemplateIssue, UnitKind
 from planround.server import layout
 from planround.server.errors import BadRequest, Problem, ValidationFailed
-from planround.server.masters import LABEL_FONT, MONEY_FORMAT, budget_master_path
+from planround.server.forecast import forecast_basis, prefill_entry
+from planround.server.masters import LABEL_FONT, MONEY_FORMAT, budget_master_path, forecast_master_path
 from planround.server.signature import sign_prefill
 
 ORE = Decimal("0.01")
@@ -49,19 +51,35 @@ class GeneratedTemplate:
     issue: TemplateIssue
 
 
+Cells = dict[str, Decimal | None]  # a line's prefilled amounts by column key
+
+
 @dataclass(frozen=True)
 class _Line:
-    """One prefilled row: activity × account, with last year's actual when known."""
+    """One prefilled row: activity × account, with its prefilled amounts (None where unknown)."""
 
     activity: Activity
     account: Account
-    last_year: Decimal | None
+    cells: Cells
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between a budget and a forecast template."""
+
+    spec: layout.TemplateLayout
+    master: Path
+    cells: Callable[[Activity, Account], Cells]  # a line's prefilled amounts
+    entry: Callable[[Cells], dict[str, Any]]  # what the issue records about them
+    header: dict[str, Any]  # extra named header cells
+    meta: dict[str, str]  # extra metadata keys
 
 
 @dataclass
 class _TableLayout:
     """Where the lines table stands in the loaded master."""
 
+    spec: layout.TemplateLayout
     sheet: Worksheet
     table: Table
     header_row: int
@@ -81,8 +99,9 @@ def generate_template(session: Session, *, planning_round: PlanningRound, unit: 
     """Generate the template of `unit` for `planning_round` and add its TemplateIssue (flushed)."""
     if unit.kind != UnitKind.department:
         raise BadRequest("not_a_department", unit=unit.code)
-    lines = _plan_lines(session, unit, last_year or {})
-    prefill = [_prefill_entry(offset, line) for offset, line in enumerate(lines)]
+    kind = _kind_of(session, planning_round, unit, last_year or {})
+    lines = _plan_lines(session, unit, kind.cells)
+    prefill = [_prefill_entry(offset, line, kind) for offset, line in enumerate(lines)]
     issue = TemplateIssue(round_id=planning_round.id, unit_id=unit.id, checksum="",
                           template_version=_next_template_version(session, planning_round, unit),
                           prefill=prefill, issued_by_id=issued_by_id)
@@ -90,7 +109,7 @@ def generate_template(session: Session, *, planning_round: PlanningRound, unit: 
     session.flush()  # the signature covers the issue id
     signature = sign_prefill(secret, round_code=planning_round.code, unit_code=unit.code,
                              template_version=issue.template_version, issue_id=issue.id, prefill=prefill)
-    content = _render(Path(master_path or budget_master_path()), planning_round, unit, lines, issue, signature)
+    content = _render(Path(master_path or kind.master), kind, planning_round, unit, lines, issue, signature)
     issue.checksum = hashlib.sha256(content).hexdigest()
     issue.content = content  # every later download of this version is byte for byte the same
     session.flush()
@@ -129,12 +148,26 @@ def _next_template_version(session: Session, planning_round: PlanningRound, unit
     return (highest or 0) + 1
 
 
-def _plan_lines(session: Session, unit: OrgUnit, last_year: dict[tuple[int, str], Decimal]) -> list[_Line]:
+def _kind_of(session: Session, planning_round: PlanningRound, unit: OrgUnit,
+             last_year: dict[tuple[int, str], Decimal]) -> _Kind:
+    """Return the round's kind of template: a budget against last year, or a forecast."""
+    if planning_round.kind == RoundKind.forecast:
+        basis = forecast_basis(session, planning_round=planning_round, unit=unit)
+        return _Kind(layout.FORECAST, forecast_master_path(), lambda a, k: basis.cells(a.id, k.code),
+                     lambda cells: prefill_entry(cells, basis.closed),
+                     {layout.NAME_ACTUALS_THROUGH: basis.through_label()},
+                     {"actuals_through": basis.through_period()})
+    return _Kind(layout.BUDGET, budget_master_path(),
+                 lambda a, k: {"last_year": _money(last_year.get((a.id, k.code)))},
+                 lambda cells: {"last_year": None if cells["last_year"] is None else str(cells["last_year"])},
+                 {}, {})
+
+
+def _plan_lines(session: Session, unit: OrgUnit, cells: Callable[[Activity, Account], Cells]) -> list[_Line]:
     """Return activity × plannable account lines, by activity code then account code."""
     activities = session.exec(select(Activity).where(Activity.unit_id == unit.id).order_by(Activity.code)).all()
     accounts = _plannable_accounts(session)
-    return [_Line(activity, account, _money(last_year.get((activity.id, account.code))))
-            for activity in activities for account in accounts]
+    return [_Line(activity, account, cells(activity, account)) for activity in activities for account in accounts]
 
 
 def _plannable_accounts(session: Session) -> list[Account]:
@@ -146,18 +179,17 @@ def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(ORE)
 
 
-def _prefill_entry(offset: int, line: _Line) -> dict[str, Any]:
+def _prefill_entry(offset: int, line: _Line, kind: _Kind) -> dict[str, Any]:
     """Return what the issue records about one prefilled row (also what the signature covers)."""
-    last_year = None if line.last_year is None else str(line.last_year)
-    return {"row": offset, "activity": line.activity.code, "account": line.account.code, "last_year": last_year}
+    return {"row": offset, "activity": line.activity.code, "account": line.account.code, **kind.entry(line.cells)}
 
 
-def _render(master: Path, planning_round: PlanningRound, unit: OrgUnit, lines: list[_Line],
+def _render(master: Path, kind: _Kind, planning_round: PlanningRound, unit: OrgUnit, lines: list[_Line],
             issue: TemplateIssue, signature: str) -> bytes:
     """Fill a copy of the master for one department and return the xlsx bytes."""
     wb = load_workbook(master)
-    where = _find_table(wb)
-    _fill_header(wb, planning_round, unit)
+    where = _find_table(wb, kind.spec)
+    _fill_header(wb, planning_round, unit, kind.header)
     activities = sorted({line.activity.code: line.activity for line in lines}.values(), key=lambda a: a.code)
     accounts = sorted({line.account.code: line.account for line in lines}.values(), key=lambda a: a.code)
     _write_lists(wb, activities, accounts)
@@ -166,7 +198,7 @@ def _render(master: Path, planning_round: PlanningRound, unit: OrgUnit, lines: l
     _add_validations(where, last_row)
     _write_summary(wb, where, activities, has_revenue=any(a.group.is_revenue for a in accounts),
                    has_cost=any(not a.group.is_revenue for a in accounts))
-    _write_meta(wb, _meta_values(planning_round, unit, issue, len(lines), signature))
+    _write_meta(wb, _meta_values(planning_round, unit, issue, len(lines), signature, kind))
     _protect(where.sheet)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -183,24 +215,23 @@ def _named_cell(wb: Workbook, name: str):
     return wb[sheet][coordinate.replace("$", "")]
 
 
-def _find_table(wb: Workbook) -> _TableLayout:
+def _find_table(wb: Workbook, spec: layout.TemplateLayout) -> _TableLayout:
     """Find the lines table by name and map its header cells to the layout's columns."""
     for ws in wb.worksheets:
         for table in ws.tables.values():
-            if table.displayName.casefold() == layout.LINES_TABLE.casefold():
-                return _table_layout(ws, table)
-    problem = Problem("table_missing", {"table": layout.LINES_TABLE, "sheet": layout.INPUT_SHEET},
-                      sheet=layout.INPUT_SHEET)
+            if table.displayName.casefold() == spec.table.casefold():
+                return _table_layout(ws, table, spec)
+    problem = Problem("table_missing", {"table": spec.table, "sheet": spec.input_sheet}, sheet=spec.input_sheet)
     raise ValidationFailed(problems=[problem], count=1)
 
 
-def _table_layout(ws: Worksheet, table: Table) -> _TableLayout:
+def _table_layout(ws: Worksheet, table: Table, spec: layout.TemplateLayout) -> _TableLayout:
     """Read the table's ref and header row; a missing layout column is a problem."""
     first_col, header_row, last_col, _ = range_boundaries(table.ref)
     found = {str(ws.cell(header_row, col).value or "").strip().casefold(): col
              for col in range(first_col, last_col + 1)}
     columns, problems = {}, []
-    for column in layout.COLUMNS:
+    for column in spec.columns:
         if column.header.casefold() in found:
             columns[column.key] = found[column.header.casefold()]
         else:
@@ -208,14 +239,14 @@ def _table_layout(ws: Worksheet, table: Table) -> _TableLayout:
                                     sheet=ws.title, cell=f"{get_column_letter(first_col)}{header_row}"))
     if problems:
         raise ValidationFailed(problems=problems, count=len(problems))
-    return _TableLayout(ws, table, header_row, header_row + 1, first_col, last_col, columns)
+    return _TableLayout(spec, ws, table, header_row, header_row + 1, first_col, last_col, columns)
 
 
-def _fill_header(wb: Workbook, planning_round: PlanningRound, unit: OrgUnit) -> None:
-    """Write the department and round into the named header cells."""
+def _fill_header(wb: Workbook, planning_round: PlanningRound, unit: OrgUnit, extra: dict[str, Any]) -> None:
+    """Write the department and round (and what the kind adds) into the named header cells."""
     values = {layout.NAME_UNIT_CODE: unit.code, layout.NAME_UNIT_NAME: unit.name,
               layout.NAME_ROUND_NAME: planning_round.name, layout.NAME_DEADLINE: planning_round.deadline,
-              layout.NAME_FISCAL_YEAR: planning_round.fiscal_year}
+              layout.NAME_FISCAL_YEAR: planning_round.fiscal_year, **extra}
     for name, value in values.items():
         _named_cell(wb, name).value = value
 
@@ -224,11 +255,12 @@ def _write_rows(where: _TableLayout, lines: list[_Line]) -> int:
     """Write the prefilled rows and the spare rows with the template row's styles; return the last row."""
     ws = where.sheet
     styles = {col: copy(ws.cell(where.first_row, col)._style) for col in range(where.first_col, where.last_col + 1)}
-    input_style = styles[where.columns["annual"]]
+    input_style = styles[where.columns[where.spec.input_amount_keys[0]]]
     last_row = where.first_row + len(lines) + layout.SPARE_ROWS - 1
     for row in range(where.first_row, last_row + 1):
         for col, style in styles.items():
             ws.cell(row, col)._style = copy(style)
+        _write_formulas(where, row)
     for offset, line in enumerate(lines):
         _write_line(where, where.first_row + offset, line)
     for row in range(where.first_row + len(lines), last_row + 1):
@@ -241,9 +273,16 @@ def _write_line(where: _TableLayout, row: int, line: _Line) -> None:
     values = {"activity": line.activity.code, "activity_name": line.activity.name,
               "account": line.account.code, "account_name": line.account.name,
               # float only at the cell boundary: amounts have at most two decimals and round-trip
-              "last_year": None if line.last_year is None else float(line.last_year)}
+              **{key: None if amount is None else float(amount) for key, amount in line.cells.items()}}
     for key, value in values.items():
         where.sheet.cell(row, where.columns[key]).value = value
+
+
+def _write_formulas(where: _TableLayout, row: int) -> None:
+    """Write a row's live formulas: a forecast's deviation from the budget, blank until typed."""
+    if "deviation" in where.columns:
+        forecast, budget = f"{where.letter('forecast')}{row}", f"{where.letter('budget')}{row}"
+        where.sheet.cell(row, where.columns["deviation"]).value = f'=IF({forecast}="","",{forecast}-N({budget}))'
 
 
 def _open_spare_row(where: _TableLayout, row: int, input_style) -> None:
@@ -308,6 +347,8 @@ def _add_validations(where: _TableLayout, last_row: int) -> None:
     for key, list_name, prompt in (("activity", layout.NAME_LIST_ACTIVITIES, "Välj en verksamhet i listan."),
                                    ("account", layout.NAME_LIST_ACCOUNTS, "Välj ett konto i listan."),
                                    ("key", layout.NAME_LIST_KEYS, "Välj en fördelningsnyckel i listan.")):
+        if key not in where.columns:
+            continue  # a forecast has no distribution key
         dv = DataValidation(type="list", formula1=list_name, allow_blank=True, showErrorMessage=True,
                             errorTitle="Ogiltigt värde", error=prompt)
         dv.add(column_range(key))
@@ -315,25 +356,25 @@ def _add_validations(where: _TableLayout, last_row: int) -> None:
     amounts = DataValidation(type="decimal", operator="between", formula1=f"-{LARGEST_AMOUNT}",
                              formula2=LARGEST_AMOUNT, allow_blank=True, showErrorMessage=True,
                              errorTitle="Ogiltigt belopp", error="Ange ett belopp i kronor, till exempel 125000,50.")
-    for key in ("annual", *layout.MONTH_KEYS):
+    for key in where.spec.input_amount_keys:
         amounts.add(column_range(key))
     ws.add_data_validation(amounts)
 
 
-def _structured(key: str) -> str:
+def _structured(spec: layout.TemplateLayout, key: str) -> str:
     """Return the structured reference to a table column, escaped as Excel wants it."""
-    header = layout.COLUMN_BY_KEY[key].header
+    header = spec.by_key[key].header
     escaped = "".join("'" + ch if ch in "[]#'" else ch for ch in header)
-    return f"{layout.LINES_TABLE}[{escaped}]"
+    return f"{spec.table}[{escaped}]"
 
 
-def _sum_formula(list_name: str | None, activity_cell: str | None) -> str:
+def _sum_formula(spec: layout.TemplateLayout, list_name: str | None, activity_cell: str | None) -> str:
     """Return the annual sum over the accounts of a named list, for one activity or all."""
     if list_name is None:
         return "=0"
-    by_activity = f",{_structured('activity')},{activity_cell}" if activity_cell else ""
-    return (f"=SUMPRODUCT(SUMIFS({_structured('annual')}{by_activity},"
-            f"{_structured('account')},{list_name}))")
+    by_activity = f",{_structured(spec, 'activity')},{activity_cell}" if activity_cell else ""
+    return (f"=SUMPRODUCT(SUMIFS({_structured(spec, spec.summary_key)}{by_activity},"
+            f"{_structured(spec, 'account')},{list_name}))")
 
 
 def _write_summary(wb: Workbook, where: _TableLayout, activities: list[Activity], *,
@@ -347,7 +388,7 @@ def _write_summary(wb: Workbook, where: _TableLayout, activities: list[Activity]
     for offset, (code, name) in enumerate(rows, start=1):
         row = anchor.row + offset
         code_cell = None if name is None else f"${get_column_letter(col)}{row}"
-        values = [code, name, _sum_formula(revenue, code_cell), _sum_formula(cost, code_cell),
+        values = [code, name, _sum_formula(where.spec, revenue, code_cell), _sum_formula(where.spec, cost, code_cell),
                   f"={get_column_letter(col + 2)}{row}-{get_column_letter(col + 3)}{row}"]
         for index, value in enumerate(values):
             cell = ws.cell(row, col + index, value)
@@ -358,12 +399,12 @@ def _write_summary(wb: Workbook, where: _TableLayout, activities: list[Activity]
 
 
 def _meta_values(planning_round: PlanningRound, unit: OrgUnit, issue: TemplateIssue, rows: int,
-                 signature: str) -> dict[str, str]:
+                 signature: str, kind: _Kind) -> dict[str, str]:
     """Return the metadata sheet's keys and values, all as text."""
     return {"format": layout.TEMPLATE_FORMAT, "format_version": str(layout.TEMPLATE_FORMAT_VERSION),
-            "kind": layout.TEMPLATE_KIND_BUDGET, "round": planning_round.code, "unit": unit.code,
+            "kind": kind.spec.kind, "round": planning_round.code, "unit": unit.code,
             "template_version": str(issue.template_version), "issue_id": str(issue.id),
-            "generated_at": _iso_utc(issue.issued_at), "rows": str(rows),
+            "generated_at": _iso_utc(issue.issued_at), "rows": str(rows), **kind.meta,
             "signature": signature}
 
 

@@ -172,3 +172,25 @@ def last_year_actuals(session: Session, *, unit_id: int,
     )
     return {(activity_id, account): Decimal(total).quantize(Decimal("0.01"))
             for activity_id, account, total in session.exec(statement)}
+
+
+def latest_month(session: Session, *, fiscal_year: int) -> int:
+    """Return the last month (1-12) of `fiscal_year` the ledger holds actuals for, 0 when none."""
+    latest = session.exec(select(func.max(Actual.period)).where(
+        Actual.period.between(fiscal_year * 100 + 1, fiscal_year * 100 + 12))).one()
+    return latest % 100 if latest else 0
+
+
+def monthly_actuals(session: Session, *, unit_id: int, fiscal_year: int,
+                    through: int) -> dict[tuple[int, str], dict[int, Decimal]]:
+    """Sum a department's actuals of months 1..`through` of `fiscal_year` by (activity, account) and month."""
+    statement = (
+        select(Actual.activity_id, Actual.account_code, Actual.period, func.sum(Actual.amount))
+        .where(Actual.unit_id == unit_id,
+               Actual.period.between(fiscal_year * 100 + 1, fiscal_year * 100 + through))
+        .group_by(Actual.activity_id, Actual.account_code, Actual.period)
+    )
+    out: dict[tuple[int, str], dict[int, Decimal]] = {}
+    for activity_id, account, period, total in session.exec(statement):
+        out.setdefault((activity_id, account), {})[period % 100] = Decimal(total).quantize(Decimal("0.01"))
+    return out
