@@ -458,6 +458,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Namnet {name} saknas i huvudmallen eller pekar inte på en enda cell. Lägg tillbaka det i Namnhanteraren.",
         "en": "The name {name} is missing from the master template or does not point at a single cell. Restore it in the Name Manager.",
     },
+    "not_consolidated_workbook": {
+        "sv": "Filen är ingen sammanställning från planround: det dolda bladet _meta saknas eller är ändrat. Hämta sammanställningen på nytt.",
+        "en": "The file is not a planround consolidated workbook: the hidden sheet _meta is missing or changed. Download the consolidated workbook again.",
+    },
 }
 
 

@@ -88,3 +88,56 @@ def make_small_university(session: Session) -> dict:
     session.commit()
     return {"uni": uni, "faculty": fac, "admin": adm, "departments": [d1, d2, d3],
             "accounts": accounts}
+
+
+def spread_evenly(annual: Decimal) -> list[Decimal]:
+    """Twelve months adding up to `annual` exactly; the last month takes the öre left over."""
+    month = (annual / 12).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    return [month] * 11 + [annual - month * 11]
+
+
+def make_submission(session: Session, planning_round: PlanningRound, unit: OrgUnit, user: User,
+                    lines: dict[tuple[str, str], Decimal | tuple[Decimal, str]]) -> "Submission":
+    """Store a department's next version with these (activity, account) lines, as submitted."""
+    import hashlib
+
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from planround.models import BudgetLine, Submission
+
+    version = (session.exec(select(func.max(Submission.version)).where(
+        Submission.round_id == planning_round.id, Submission.unit_id == unit.id)).one() or 0) + 1
+    activities = {a.code: a.id for a in session.exec(select(Activity).where(Activity.unit_id == unit.id))}
+    groups = {a.code: AccountGroup(a.group) for a in session.exec(select(Account))}
+    amounts = {pair: (v if isinstance(v, tuple) else (v, None)) for pair, v in lines.items()}
+    revenue = sum((Decimal(a) for (_, acc), (a, _) in amounts.items() if groups[acc].is_revenue), Decimal("0.00"))
+    cost = sum((Decimal(a) for (_, acc), (a, _) in amounts.items() if not groups[acc].is_revenue), Decimal("0.00"))
+    submission = Submission(round_id=planning_round.id, unit_id=unit.id, version=version, template_version=1,
+                            submitted_by_id=user.id, checksum=hashlib.sha256(b"").hexdigest(), file_bytes=b"",
+                            line_count=len(lines), total_revenue=revenue, total_cost=cost)
+    session.add(submission)
+    session.flush()
+    for (activity, account), (annual, comment) in amounts.items():
+        annual = Decimal(annual)
+        months = dict(zip((f"m{n:02d}" for n in range(1, 13)), spread_evenly(annual)))
+        session.add(BudgetLine(submission_id=submission.id, round_id=planning_round.id, unit_id=unit.id,
+                               submission_version=version, activity_id=activities[activity],
+                               account_code=account, distribution_key="even", annual_amount=annual,
+                               comment=comment, **months))
+    session.flush()
+    return submission
+
+
+def make_actual(session: Session, unit: OrgUnit, activity: str, account: str, period: int,
+                amount: Decimal) -> None:
+    """Book one ledger actual for a department's activity and account in a period (YYYYMM)."""
+    from sqlmodel import select
+
+    from planround.models import Actual
+
+    activity_id = session.exec(select(Activity.id).where(Activity.unit_id == unit.id,
+                                                         Activity.code == activity)).one()
+    session.add(Actual(period=period, unit_id=unit.id, activity_id=activity_id, account_code=account,
+                       amount=Decimal(amount)))
+    session.flush()
