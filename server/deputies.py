@@ -46,7 +46,7 @@ def name_deputy(session: Session, *, principal: User, deputy: User, role: Role, 
 
 def deputies_of(session: Session, *, user: User) -> list[DeputyView]:
     """Return the deputies the user named and those naming the user, by start date."""
-    principal, deputy = User.__table__.alias("principal"), User.__table__.alias("deputy")
+    principal, deputy = User.__table__.alias("principal_user"), User.__table__.alias("deputy_user")
     rows = session.exec(
         select(principal.c.username, deputy.c.username, RoleAssignment.role, OrgUnit.code,
                Deputy.valid_from, Deputy.valid_to)

@@ -119,7 +119,12 @@ def world(engine) -> World:
             "other_economist": make_user(session, "olle.ekonom", (Role.economist, d102)),
             "two_units_economist": make_user(session, "tva.ekonom", (Role.economist, d101), (Role.economist, d102)),
             "head": make_user(session, "hans.chef", (Role.department_head, d101)),
+            "head_d102": make_user(session, "hedda.chef", (Role.department_head, d102)),
+            "head_d201": make_user(session, "holger.chef", (Role.department_head, d201)),
+            "economist_d201": make_user(session, "elin.ekonom", (Role.economist, d201)),
             "dean": make_user(session, "dora.dekan", (Role.group_head, org["faculty"])),
+            "admin_head": make_user(session, "fia.forvaltningschef", (Role.group_head, org["admin"])),
+            "university": make_user(session, "ulla.universitet", (Role.university, org["uni"])),
             "nobody": make_user(session, "nils.ingen"),
         }
         planning_round = make_round(session)
