@@ -83,8 +83,10 @@ def test_it_refuses_malformed_amounts(text):
 def test_the_sample_is_exactly_what_its_generator_writes(tmp_path, monkeypatch):
     generator = importlib.import_module("planround.server.demo_data.make_ubw_sample")
     monkeypatch.setattr(generator, "OUTPUT", tmp_path / "sample.csv")
+    monkeypatch.setattr(generator, "OUTPUT_2027_Q1", tmp_path / "q1.csv")
     generator.main()
     assert (tmp_path / "sample.csv").read_bytes() == SAMPLE.read_bytes()
+    assert (tmp_path / "q1.csv").read_bytes() == generator.HERE.joinpath("ubw_actuals_2027_q1.csv").read_bytes()
     assert SAMPLE.stat().st_size < 2_000_000
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 OUTPUT = HERE / "ubw_actuals_2025_2026.csv"
+# A later night's export: the first quarter of 2027, for the demo's forecast round.
+OUTPUT_2027_Q1 = HERE / "ubw_actuals_2027_q1.csv"
 YEARS = (2025, 2026)
 ORE = Decimal("0.01")
 
@@ -128,17 +130,34 @@ def account_lines(year, account, dept, activity, project, annual, rng) -> list[t
     return out
 
 
+def write_lines(path: Path, lines: list[tuple], rng: random.Random) -> None:
+    """Write ledger lines in the UBW export format."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("period;account;department;activity;project;amount\n")
+        for period, account, dept, activity, project, amount in lines:
+            handle.write(f"{period};{account};{dept};{activity};{project};{swedish(amount, rng)}\n")
+
+
+def next_quarter(lines: list[tuple], rng: random.Random) -> list[tuple]:
+    """Return January to March 2027: the same months of 2026 grown by about three percent."""
+    out = []
+    for period, account, dept, activity, project, amount in lines:
+        if period in (202601, 202602, 202603):
+            grown = money(amount * Decimal("1.03") * Decimal(rng.uniform(0.95, 1.05)))
+            out.append((period + 100, account, dept, activity, project, grown))
+    return out
+
+
 def main() -> None:
-    """Write the sample file."""
+    """Write the sample files."""
     rng = random.Random(20250101)
     lines = []
     for dept, activities in sorted(read_activities().items()):
         lines.extend(department_lines(dept, activities, rng))
     lines.sort(key=lambda line: line[:5])
-    with open(OUTPUT, "w", encoding="utf-8", newline="") as handle:
-        handle.write("period;account;department;activity;project;amount\n")
-        for period, account, dept, activity, project, amount in lines:
-            handle.write(f"{period};{account};{dept};{activity};{project};{swedish(amount, rng)}\n")
+    write_lines(OUTPUT, lines, rng)
+    later = random.Random(20270401)
+    write_lines(OUTPUT_2027_Q1, next_quarter(lines, later), later)
 
 
 if __name__ == "__main__":
