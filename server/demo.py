@@ -1,50 +1,61 @@
-"""The demo: a whole budget round on a fictional university, through the real HTTP API.
+"""The demo: a whole planning year on a fictional university, through the real HTTP API.
 
-Loads the shipped reference data and actuals into a fresh SQLite database, opens
-"Budget 2027", generates one template per department, fills each as an economist would
-(writing into the input cells of the generated xlsx and saving it), submits each over
-HTTP to the service on loopback, and prints the departments with their submitted totals.
+Loads the shipped reference data and two years of ledger actuals into a fresh SQLite
+database and runs "Budget 2027": one template per department, filled as an economist would
+(writing into the input cells of the xlsx and saving it), submitted over HTTP to the service
+on loopback, signed off and approved up the hierarchy, with one department rejected once
+and resubmitted, the board's decision recorded and the total approved. Then the first
+quarter's actuals arrive and a forecast round runs the same climb. Consolidated workbooks of
+every unit are saved after each round.
 """
 
 from __future__ import annotations
 
-import io
 import shutil
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import requests
-from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
 from sqlmodel import Session, select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-from planround.models import Account, AccountGroup, DistributionKey, OrgUnit, Role, RoundKind, RoundState, User
-from planround.server import layout
+from planround.addin.client import PlanroundClient, ServiceError
+from planround.models import Account, AccountGroup, OrgUnit, Role, RoundKind
 from planround.server.amounts import format_sek
-from planround.server.app import create_app
-from planround.server.auth import issue_token
+from planround.server.auth import get_user, issue_token
 from planround.server.db import make_engine, transaction, upgrade
-from planround.server.issuing import issue_templates, write_templates
+from planround.server.demo_filling import careless_plan, economist_plan, fill_workbook
+from planround.server.local_server import serving
 from planround.server.organisation import departments_below, get_university
 from planround.server.reference import holders_of, load_accounts, load_organisation, load_users
-from planround.server.rounds import RoundCreate, change_round_state, create_round
+from planround.server.rounds import RoundCreate
 from planround.server.settings import Settings
 from planround.server.ubw import import_ubw
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
-ROUND = RoundCreate(code="budget-2027", name="Budget 2027", kind=RoundKind.budget, fiscal_year=2027,
-                    deadline=date(2026, 12, 11))
-# How the fictional economists plan next year against last year's actual, per account group.
-GROWTH = {AccountGroup.revenue: Decimal("1.04"), AccountGroup.personnel: Decimal("1.035")}
-DEFAULT_GROWTH = Decimal("1.02")
+BUDGET = RoundCreate(code="budget-2027", name="Budget 2027", kind=RoundKind.budget, fiscal_year=2027,
+                     deadline=date(2026, 12, 11))
+REJECTED = "D120"  # the department the dean sends back once
+Echo = Callable[[str], Any]
+
+
+@dataclass
+class Cast:
+    """Who plays which part: usernames per department and group, and everyone's client."""
+
+    economist: dict[str, str]
+    head: dict[str, str]
+    group_head: dict[str, str]
+    group_of: dict[str, str]
+    university: str
+    admin: str
+    clients: dict[str, PlanroundClient]
+
+    def as_user(self, username: str) -> PlanroundClient:
+        return self.clients[username]
 
 
 def load_demo_reference(session: Session) -> list[str]:
@@ -59,8 +70,8 @@ def load_demo_reference(session: Session) -> list[str]:
     return [f"Inläst: {result}" for result in results]
 
 
-def run_demo(out_dir: Path, *, echo: Callable[[str], Any] = print) -> list[dict[str, Any]]:
-    """Run the whole round under `out_dir` and return the submitted totals per department."""
+def run_demo(out_dir: Path, *, echo: Echo = print) -> list[dict[str, Any]]:
+    """Run the whole year under `out_dir` and return the budget's submitted totals per department."""
     started = time.perf_counter()
     settings = fresh_settings(out_dir)
     upgrade(settings.database_url)
@@ -68,41 +79,49 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], Any] = print) -> list[dict[
     with transaction(engine) as session:
         for line in load_demo_reference(session):
             echo(line)
-        university = get_university(session)
-        admin = holders_of(session, Role.administrator, university.code)[0]
-        planning_round = create_round(session, round_create=ROUND, user=admin)
-        change_round_state(session, planning_round=planning_round, target=RoundState.open, user=admin)
-        departments = departments_below(session, university)
-        issued = issue_templates(session, planning_round=planning_round, unit_code=None,
-                                 secret=settings.secret_key, user=admin)
-        tokens = {d.code: issue_token(session, user=economist_of(session, d), days=1) for d in departments}
-        groups = account_groups(session)
-    write_templates(issued, out_dir=out_dir / "templates", round_code=ROUND.code)
-    templates = {t.unit_code: t.content for t in issued}
-    echo(f"Omgången {ROUND.name} är öppen; {len(templates)} mallar skapade.")
+        people, groups = cast_of(session), account_groups(session)
     with serving(settings) as base_url:
         echo(f"Tjänsten kör på {base_url}")
-        show_a_rejected_workbook(base_url, templates, tokens, echo)
-        results = [submit_department(base_url, code, templates[code], tokens[code], groups, out_dir)
-                   for code in templates]
-    print_table(results, echo)
-    echo(f"Klart på {time.perf_counter() - started:.1f} s. Filerna ligger under {out_dir}/.")
+        cast = connect(people, base_url, engine)
+        results = run_budget_round(cast, groups, out_dir, echo)
+    echo(f"\nKlart på {time.perf_counter() - started:.1f} s. Filerna ligger under {out_dir}/.")
     engine.dispose()
     return results
 
 
 def fresh_settings(out_dir: Path) -> Settings:
     """Return settings for an empty SQLite database under `out_dir`, removing an earlier demo."""
-    for stale in ("templates", "submitted", "instance"):
+    for stale in ("templates", "submitted", "consolidated", "instance"):
         shutil.rmtree(out_dir / stale, ignore_errors=True)
     instance = out_dir / "instance"
     return replace(Settings.from_env({"PLANROUND_INSTANCE_DIR": str(instance)}),
                    database_url=f"sqlite:///{(instance / 'planround.sqlite').resolve()}")
 
 
-def economist_of(session: Session, unit: OrgUnit) -> User:
-    """Return the department's economist (the first by username, where it has several)."""
-    return holders_of(session, Role.economist, unit.code)[0]
+def cast_of(session: Session) -> dict[str, Any]:
+    """Find who holds each part in the loaded users file."""
+    university = get_university(session)
+    groups = session.exec(select(OrgUnit).where(OrgUnit.parent_id == university.id)).all()
+    departments = departments_below(session, university)
+    first = lambda role, code: holders_of(session, role, code)[0].username  # noqa: E731
+    codes = {u.id: u.code for u in groups}
+    return {
+        "economist": {d.code: first(Role.economist, d.code) for d in departments},
+        "head": {d.code: first(Role.department_head, d.code) for d in departments},
+        "group_head": {g.code: first(Role.group_head, g.code) for g in groups},
+        "group_of": {d.code: codes[d.parent_id] for d in departments},
+        "university": first(Role.university, university.code),
+        "admin": first(Role.administrator, university.code),
+    }
+
+
+def connect(people: dict[str, Any], base_url: str, engine) -> Cast:
+    """Give everyone in the cast a token and a client of their own."""
+    usernames = {people["university"], people["admin"], *people["economist"].values(),
+                 *people["head"].values(), *people["group_head"].values()}
+    with transaction(engine) as session:
+        tokens = {name: issue_token(session, user=get_user(session, name), days=1) for name in usernames}
+    return Cast(**people, clients={name: PlanroundClient(base_url, token) for name, token in tokens.items()})
 
 
 def account_groups(session: Session) -> dict[str, AccountGroup]:
@@ -110,118 +129,93 @@ def account_groups(session: Session) -> dict[str, AccountGroup]:
     return {a.code: a.group for a in session.exec(select(Account)).all()}
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """Keep the demo's output to what the round does, not one line per request."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        pass
+# --- the budget round ---------------------------------------------------------------------------
 
 
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """Run the service on a free loopback port for the duration of the block."""
-    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True,
-                         request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def run_budget_round(cast: Cast, groups: dict[str, AccountGroup], out_dir: Path, echo: Echo) -> list[dict]:
+    """Open the budget round, fill and submit every department, climb, save the consolidated books."""
+    admin = cast.as_user(cast.admin)
+    admin.create_round(code=BUDGET.code, name=BUDGET.name, kind=BUDGET.kind.value,
+                       fiscal_year=BUDGET.fiscal_year, deadline=BUDGET.deadline.isoformat())
+    admin.open_round(BUDGET.code)
+    units = [t["unit"] for t in admin.generate_templates(BUDGET.code)]
+    echo(f"\n{BUDGET.name} är öppen; {len(units)} mallar skapade.")
+    templates = {u: save(out_dir / "templates" / BUDGET.code / f"{u}.xlsx",
+                         cast.as_user(cast.economist[u]).template(BUDGET.code, u)) for u in units}
+    show_a_careless_workbook(cast, units[0], templates[units[0]], echo)
+    results = {}
+    for unit in units:
+        content = save(out_dir / "submitted" / BUDGET.code / f"{unit}.xlsx",
+                       fill_workbook(templates[unit], economist_plan(groups)))
+        results[unit] = cast.as_user(cast.economist[unit]).submit(BUDGET.code, unit, content, filename=f"{unit}.xlsx")
+    print_totals(list(results.values()), echo)
+    climb(cast, BUDGET.code, units, echo, resubmit=lambda: resubmit(cast, templates[REJECTED], groups))
+    save_consolidated(cast, BUDGET.code, units, out_dir, echo)
+    print_status(cast.as_user(cast.admin).status(BUDGET.code, "UNI"), echo)
+    return list(results.values())
+
+
+def show_a_careless_workbook(cast: Cast, unit: str, template: bytes, echo: Echo) -> None:
+    """Check a workbook with typing mistakes and print the first errors the economist sees."""
     try:
-        yield f"http://127.0.0.1:{server.server_port}/api/v1"
-    finally:
-        server.shutdown()
-        thread.join()
+        cast.as_user(cast.economist[unit]).submit(BUDGET.code, unit, fill_workbook(template, careless_plan()),
+                                                  dry_run=True)
+    except ServiceError as refused:
+        echo(f"Kontroll av en slarvigt ifylld arbetsbok för {unit}: HTTP {refused.status}, "
+             f"{len(refused.errors)} fel, de första:")
+        for problem in refused.errors[:4]:
+            echo(f"  {problem['sheet']}!{problem['cell']}: {problem['message']}")
 
 
-def table_rows(content: bytes) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """Yield (worksheet, {column key: cell}) for each data row of the lines table."""
-    book = load_workbook(io.BytesIO(content))
-    for sheet in book.worksheets:
-        table = sheet.tables.get(layout.LINES_TABLE)
-        if table is None:
-            continue
-        first_col, header_row, _last_col, last_row = range_boundaries(table.ref)
-        headers = {c.value: c.column for c in sheet[header_row] if c.column >= first_col}
-        columns = {col.key: headers[col.header] for col in layout.COLUMNS}
-        for row in range(header_row + 1, last_row + 1):
-            yield book, {key: sheet.cell(row=row, column=col) for key, col in columns.items()}
-        return
+def resubmit(cast: Cast, template: bytes, groups: dict[str, AccountGroup]) -> dict[str, Any]:
+    """The rejected department's economist raises personnel costs and submits again."""
+    plan = economist_plan(groups, personnel_growth=Decimal("1.06"))
+    economist = cast.as_user(cast.economist[REJECTED])
+    answer = economist.submit(BUDGET.code, REJECTED, fill_workbook(template, plan), filename=f"{REJECTED}.xlsx")
+    economist.act(BUDGET.code, REJECTED, "approve", comment="Personalkostnaderna uppräknade med LKP")
+    return answer
 
 
-def fill_workbook(content: bytes, plan: Callable[[dict[str, Any]], dict[str, Any] | None]) -> bytes:
-    """Fill a template like an economist: `plan` gets each row's cells and returns inputs to type."""
-    book = None
-    for book, cells in table_rows(content):
-        inputs = plan(cells) or {}
-        for key, value in inputs.items():
-            cells[key].value = value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def climb(cast: Cast, round_code: str, units: list[str], echo: Echo, *, resubmit=None,
+          board: bool = True) -> None:
+    """Sign off and approve every department, send one back once, then the groups and the total."""
+    for unit in units:
+        cast.as_user(cast.economist[unit]).act(round_code, unit, "approve", comment="Klar")
+        cast.as_user(cast.head[unit]).act(round_code, unit, "approve")
+    echo(f"Alla {len(units)} avdelningar är klarmarkerade och godkända av avdelningscheferna.")
+    if resubmit is not None:
+        group = cast.group_of[REJECTED]
+        reason = "Personalkostnaderna saknar årets löneökning; räkna om och skicka igen."
+        cast.as_user(cast.group_head[group]).act(round_code, REJECTED, "reject", comment=reason)
+        echo(f"{group} avslog {REJECTED}: {reason}")
+        resubmit()
+        cast.as_user(cast.head[REJECTED]).act(round_code, REJECTED, "approve")
+        echo(f"{REJECTED} har lämnats in igen, klarmarkerats och godkänts av avdelningschefen.")
+    for group, username in sorted(cast.group_head.items()):
+        client = cast.as_user(username)
+        _content, version = client.consolidated(round_code, group)
+        client.act(round_code, group, "approve", consolidated_version=version)
+        echo(f"{group} godkänd av {username} (sammanställning version {version}).")
+    if board:
+        cast.as_user(cast.admin).record_board_decision(round_code, "2026-12-17", "US 2026/412")
+        echo("Universitetsstyrelsens beslut är registrerat (2026-12-17, US 2026/412).")
+    university = cast.as_user(cast.university)
+    _content, version = university.consolidated(round_code, "UNI")
+    university.act(round_code, "UNI", "approve", consolidated_version=version, comment="Total enligt US beslut")
+    echo(f"Universitetsnivån har godkänt totalen (sammanställning version {version}).")
 
 
-def economist_plan(groups: dict[str, AccountGroup]) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
-    """Return the demo economist: last year's actual grown by the group's rate, to the thousand."""
-    def plan(cells: dict[str, Any]) -> dict[str, Any] | None:
-        last_year, account = cells["last_year"].value, cells["account"].value
-        if last_year is None or account is None:
-            return None
-        group = groups[str(account)]
-        growth = GROWTH.get(group, DEFAULT_GROWTH)
-        thousands = (Decimal(str(last_year)) * growth / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        annual = thousands * 1000
-        key = layout.KEY_LABELS[_key_for(group)]
-        return {"annual": int(annual), "key": key}
-    return plan
+def save_consolidated(cast: Cast, round_code: str, units: list[str], out_dir: Path, echo: Echo) -> None:
+    """Download the consolidated workbook of every department, group and the university."""
+    reader = cast.as_user(cast.university)
+    every = [*units, *sorted(cast.group_head), "UNI"]
+    for unit in every:
+        content, _version = reader.consolidated(round_code, unit)
+        save(out_dir / "consolidated" / round_code / f"{unit}.xlsx", content)
+    echo(f"{len(every)} sammanställningar sparade under {out_dir / 'consolidated' / round_code}/.")
 
 
-def _key_for(group: AccountGroup) -> DistributionKey:
-    return DistributionKey.salary if group is AccountGroup.personnel else DistributionKey.even
-
-
-def show_a_rejected_workbook(base_url: str, templates: dict[str, bytes], tokens: dict[str, str],
-                             echo: Callable[[str], Any]) -> None:
-    """Send one workbook with typing mistakes as a dry run and print the errors the economist gets."""
-    code = next(iter(templates))
-    mistakes = iter([
-        {"annual": "tolv tusen"},
-        {"key": "Slumpvis"},
-        {"annual": 120000, "key": layout.KEY_LABELS[DistributionKey.own], "m01": 10000},
-    ])
-
-    def careless(cells: dict[str, Any]) -> dict[str, Any] | None:
-        return next(mistakes, None)
-
-    content = fill_workbook(templates[code], careless)
-    answer = post_workbook(base_url, code, content, tokens[code], dry_run=True)
-    problems = answer.json().get("errors", [])
-    echo(f"Kontroll av en slarvigt ifylld arbetsbok för {code}: HTTP {answer.status_code}, "
-         f"{len(problems)} fel, de första:")
-    for problem in problems[:4]:
-        echo(f"  {problem['sheet']}!{problem['cell']}: {problem['message']}")
-
-
-def post_workbook(base_url: str, unit_code: str, content: bytes, token: str, *,
-                  dry_run: bool = False) -> requests.Response:
-    """Send a workbook to the service as an economist would through the add-in."""
-    return requests.post(
-        f"{base_url}/rounds/{ROUND.code}/units/{unit_code}/submissions",
-        params={"dry_run": "1"} if dry_run else None, data=content, timeout=60,
-        headers={"Authorization": f"Bearer {token}", "X-Filename": f"{unit_code}.xlsx",
-                 "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-    )
-
-
-def submit_department(base_url: str, code: str, template: bytes, token: str,
-                      groups: dict[str, AccountGroup], out_dir: Path) -> dict[str, Any]:
-    """Fill, save and submit one department's workbook; return the service's summary."""
-    content = fill_workbook(template, economist_plan(groups))
-    write(out_dir / "submitted" / ROUND.code / f"{code}.xlsx", content)
-    answer = post_workbook(base_url, code, content, token)
-    if answer.status_code != 201:
-        raise RuntimeError(f"{code}: the service refused the demo workbook: {answer.text[:2000]}")
-    return answer.json()
-
-
-def print_table(results: list[dict[str, Any]], echo: Callable[[str], Any]) -> None:
+def print_totals(results: list[dict[str, Any]], echo: Echo) -> None:
     """Print the departments with their submitted totals, and the university's total."""
     echo(f"\n{'Enhet':<8}{'Version':>8}{'Rader':>7}{'Intäkter':>18}{'Kostnader':>18}{'Resultat':>16}")
     totals = [Decimal(0), Decimal(0), Decimal(0)]
@@ -230,11 +224,20 @@ def print_table(results: list[dict[str, Any]], echo: Callable[[str], Any]) -> No
         totals = [t + f for t, f in zip(totals, figures)]
         echo(f"{r['unit']:<8}{r['version']:>8}{r['line_count']:>7}"
              + "".join(f"{format_sek(f):>18}" for f in figures[:2]) + f"{format_sek(figures[2]):>16}")
-    echo(f"{'Totalt':<23}" + "".join(f"{format_sek(t):>18}" for t in totals[:2]) + f"{format_sek(totals[2]):>16}")
+    echo(f"{'Totalt':<23}" + "".join(f"{format_sek(t):>18}" for t in totals[:2]) + f"{format_sek(totals[2]):>16}\n")
 
 
-def write(path: Path, content: bytes) -> Path:
-    """Write bytes to a file, creating its folder."""
+def print_status(status: dict[str, Any], echo: Echo) -> None:
+    """Print the state of the university, its groups and every department."""
+    echo(f"\nStatus {status['unit']} {status['name']}: {status['label']}")
+    for group in status["groups"]:
+        echo(f"  {group['unit']:<6}{group['name'][:38]:<40}{group['label']}")
+        for d in group["departments"]:
+            echo(f"      {d['unit']:<6}{d['name'][:38]:<40}{d['label']:<40}{d['changed_by'] or ''}")
+
+
+def save(path: Path, content: bytes) -> bytes:
+    """Write bytes to a file, creating its folder, and return them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    return path
+    return content

@@ -1,41 +1,65 @@
-"""The demo runs a whole round, and its totals are the sums of the stored lines."""
+"""The demo runs a whole planning year, and what it reports are the sums of the stored lines."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from planround.server.db import make_engine
-from planround.server.demo import run_demo
+from planround.server.demo import REJECTED, run_demo
 
 REVENUE_GROUP = "revenue"
 
 
-def test_the_demo_runs_a_budget_round_and_reports_the_stored_totals(tmp_path):
-    out = tmp_path / "demo_out"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """Run the demo once for this module's tests: its output folder, its results and what it printed."""
+    out = tmp_path_factory.mktemp("demo") / "demo_out"
     output: list[str] = []
     results = run_demo(out, echo=output.append)
-    assert len(results) >= 12
-    templates = sorted(p.stem for p in (out / "templates" / "budget-2027").glob("*.xlsx"))
-    submitted = sorted(p.stem for p in (out / "submitted" / "budget-2027").glob("*.xlsx"))
-    assert templates == submitted == sorted(r["unit"] for r in results)
-    assert any("HTTP 422" in line for line in output)
+    return out, results, output
 
+
+def stored(out, query: str) -> pd.DataFrame:
     engine = make_engine(f"sqlite:///{out / 'instance' / 'planround.sqlite'}")
     with engine.connect() as connection:
-        lines = pd.read_sql(text(
-            "SELECT u.code AS unit, a.\"group\" AS grp, l.annual_amount AS ore "
-            "FROM budget_line l JOIN org_unit u ON u.id = l.unit_id "
-            "JOIN account a ON a.code = l.account_code"), connection)
+        frame = pd.read_sql(text(query), connection)
     engine.dispose()
+    return frame
+
+
+def test_the_demo_runs_the_budget_climb_and_reports_the_stored_totals(demo):
+    out, results, output = demo
+    units = sorted(r["unit"] for r in results)
+    assert len(units) >= 12
+    for folder in ("templates", "submitted"):
+        assert sorted(p.stem for p in (out / folder / "budget-2027").glob("*.xlsx")) == units
+    consolidated = {p.stem for p in (out / "consolidated" / "budget-2027").glob("*.xlsx")}
+    assert set(units) | {"UNI", "NAT", "HUM", "FORV"} == consolidated
+    assert any("HTTP 422" in line for line in output)
+
+    lines = stored(out, "SELECT u.code AS unit, l.submission_version AS version, a.\"group\" AS grp, "
+                        "l.annual_amount AS ore FROM budget_line l JOIN org_unit u ON u.id = l.unit_id "
+                        "JOIN account a ON a.code = l.account_code")
     # SQLite keeps whole öre; an independent sum in pandas, to the öre.
     lines["kr"] = lines["ore"].map(lambda ore: Decimal(int(ore)) / 100)
     for result in results:
-        mine = lines[lines["unit"] == result["unit"]]
-        revenue = sum(mine[mine["grp"] == REVENUE_GROUP]["kr"], Decimal(0))
-        cost = sum(mine[mine["grp"] != REVENUE_GROUP]["kr"], Decimal(0))
-        assert Decimal(result["total_revenue"]) == revenue
-        assert Decimal(result["total_cost"]) == cost
+        mine = lines[(lines["unit"] == result["unit"]) & (lines["version"] == result["version"])]
+        assert Decimal(result["total_revenue"]) == sum(mine[mine["grp"] == REVENUE_GROUP]["kr"], Decimal(0))
+        assert Decimal(result["total_cost"]) == sum(mine[mine["grp"] != REVENUE_GROUP]["kr"], Decimal(0))
         assert result["line_count"] == len(mine)
+
+
+def test_the_demo_ends_with_every_department_approved_and_one_rejected_once(demo):
+    out, _results, _output = demo
+    states = stored(out, "SELECT u.code AS unit, s.state FROM department_status s JOIN org_unit u ON u.id = s.unit_id")
+    assert set(states["state"]) == {"university_approved"}
+    events = stored(out, "SELECT u.code AS unit, e.action FROM approval_event e JOIN org_unit u ON u.id = e.unit_id")
+    rejected = events[events["action"] == "reject"]
+    assert list(rejected["unit"]) == [REJECTED]
+    versions = stored(out, f"SELECT COUNT(*) AS n FROM submission s JOIN org_unit u ON u.id = s.unit_id "
+                           f"WHERE u.code = '{REJECTED}'")
+    assert versions["n"][0] == 2

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import requests
 
-from planround.server.demo import serving
+from planround.server.local_server import serving
 from tests.workbooks import PLAN, PLAN_COST, PLAN_REVENUE, XLSX, fill_amounts
 
 

@@ -1,0 +1,116 @@
+"""The service's HTTP API as Python calls: what the ribbon (and the demo) use to talk to it.
+
+Every failure becomes a `ServiceError` with a Swedish message the user can act on: the
+service's own refusal (its JSON error), the server down, a timeout, or a proxy's HTML page
+where JSON was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class ServiceError(Exception):
+    """The service refused, or could not be reached; `message` is for the user."""
+
+    status: int | None
+    code: str
+    message: str
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PlanroundClient:
+    """One user's connection to the service: base URL and bearer token."""
+
+    def __init__(self, base_url: str, token: str, *, timeout: float = 60, language: str = "sv"):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Bearer {token}", "Accept-Language": language})
+
+    def me(self) -> dict[str, Any]:
+        return self._json("GET", "/me")
+
+    def tasks(self) -> list[dict[str, Any]]:
+        return self._json("GET", "/me/tasks")["tasks"]
+
+    def rounds(self) -> list[dict[str, Any]]:
+        return self._json("GET", "/rounds")["rounds"]
+
+    def create_round(self, **fields: Any) -> dict[str, Any]:
+        return self._json("POST", "/rounds", json=fields)
+
+    def open_round(self, round_code: str, deadline: str | None = None) -> dict[str, Any]:
+        return self._json("POST", f"/rounds/{round_code}/open", json={"deadline": deadline} if deadline else {})
+
+    def generate_templates(self, round_code: str) -> list[dict[str, Any]]:
+        return self._json("POST", f"/rounds/{round_code}/templates")["templates"]
+
+    def record_board_decision(self, round_code: str, date: str, reference: str) -> dict[str, Any]:
+        return self._json("POST", f"/rounds/{round_code}/board-decision", json={"date": date, "reference": reference})
+
+    def template(self, round_code: str, unit_code: str) -> bytes:
+        return self._request("GET", f"/rounds/{round_code}/units/{unit_code}/template").content
+
+    def submit(self, round_code: str, unit_code: str, content: bytes, *, dry_run: bool = False,
+               filename: str | None = None) -> dict[str, Any]:
+        headers = {"Content-Type": XLSX, **({"X-Filename": filename} if filename else {})}
+        return self._json("POST", f"/rounds/{round_code}/units/{unit_code}/submissions",
+                          params={"dry_run": "1"} if dry_run else None, data=content, headers=headers)
+
+    def act(self, round_code: str, unit_code: str, action: str, *, comment: str | None = None,
+            consolidated_version: int | None = None) -> dict[str, Any]:
+        body = {"action": action, "comment": comment, "consolidated_version": consolidated_version}
+        return self._json("POST", f"/rounds/{round_code}/units/{unit_code}/approvals",
+                          json={k: v for k, v in body.items() if v is not None})
+
+    def status(self, round_code: str, unit_code: str) -> dict[str, Any]:
+        return self._json("GET", f"/rounds/{round_code}/units/{unit_code}/status")
+
+    def consolidated(self, round_code: str, unit_code: str) -> tuple[bytes, int]:
+        """Return the latest consolidated workbook of a unit and its version."""
+        answer = self._request("GET", f"/rounds/{round_code}/units/{unit_code}/consolidated")
+        return answer.content, int(answer.headers["X-Version"])
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        answer = self._request(method, path, **kwargs)
+        try:
+            return answer.json()
+        except ValueError:
+            raise not_json(answer) from None
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send a request; raise ServiceError for anything but a 2xx answer."""
+        try:
+            answer = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
+        except requests.Timeout:
+            raise ServiceError(None, "timeout", f"Servern svarade inte inom {self.timeout:g} sekunder. "
+                                                "Försök igen om en stund; inget har ändrats i arbetsboken.") from None
+        except requests.ConnectionError:
+            raise ServiceError(None, "unreachable", f"Kunde inte nå servern på {self.base_url}. Kontrollera "
+                                                    "adressen under Inställningar och nätverket.") from None
+        if answer.ok:
+            return answer
+        try:
+            body = answer.json()
+        except ValueError:
+            raise not_json(answer) from None
+        raise ServiceError(answer.status_code, body.get("error", "error"), body.get("message", ""),
+                           body.get("errors", []))
+
+
+def not_json(answer: requests.Response) -> ServiceError:
+    """Describe an answer that is not the service's JSON, such as a proxy's login page."""
+    return ServiceError(answer.status_code, "not_json",
+                        f"Servern svarade med något annat än planround (HTTP {answer.status_code}, "
+                        f"{answer.headers.get('Content-Type', 'okänd typ')}). Kontrollera serveradressen "
+                        "under Inställningar eller kontakta systemansvarig.")
