@@ -137,7 +137,8 @@ class ColumnInfo:
     name_en: str | None = None
 
     def label(self, lang: str) -> str:
-        return (self.name_en if lang == "en" and self.name_en else self.name)
+        """Return the name in `lang`, the Swedish one when there is no English."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -152,13 +153,16 @@ class DepartmentInfo:
 
 @dataclass(frozen=True)
 class AccountInfo:
+    """An account of the chart as the summary shows it."""
+
     code: str
     name: str
     name_en: str | None
     group: AccountGroup
 
     def label(self, lang: str) -> str:
-        return (self.name_en if lang == "en" and self.name_en else self.name)
+        """Return the name in `lang`, the Swedish one when there is no English."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ class ConsolidationData:
 
     @property
     def is_forecast(self) -> bool:
+        """Say whether the round is a forecast, compared with the year's budget."""
         return self.kind == RoundKind.forecast
 
 
@@ -467,6 +472,7 @@ def summary_rows(data: ConsolidationData, lang: str = "sv") -> list[SummaryRow]:
 def chart_values(data: ConsolidationData, code: str) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     """Return a column's revenue and costs: the round's figure and last year's actual of each."""
     def total(which: str, revenue: bool) -> Decimal:
+        """Sum the column's revenue or cost accounts."""
         return sum((data.by_column.cell(which, code, a.code) for a in data.accounts
                     if a.group.is_revenue == revenue), ZERO)
     return total("figure", True), total("actual", True), total("figure", False), total("actual", False)
@@ -486,10 +492,12 @@ class _Render:
     styles: dict
 
     def t(self, key: str, **params) -> str:
+        """Return a workbook text in the workbook's language."""
         return text(key, self.lang, **params)
 
     @property
     def stamp(self) -> str:
+        """Return the generation time as the approvers read it."""
         return local_time(self.generated_at).strftime("%Y-%m-%d %H:%M")
 
 

@@ -111,8 +111,10 @@ def make_submission(session: Session, planning_round: PlanningRound, unit: OrgUn
     activities = {a.code: a.id for a in session.exec(select(Activity).where(Activity.unit_id == unit.id))}
     groups = {a.code: AccountGroup(a.group) for a in session.exec(select(Account))}
     amounts = {pair: (v if isinstance(v, tuple) else (v, None)) for pair, v in lines.items()}
-    revenue = sum((Decimal(a) for (_, acc), (a, _) in amounts.items() if groups[acc].is_revenue), Decimal("0.00"))
-    cost = sum((Decimal(a) for (_, acc), (a, _) in amounts.items() if not groups[acc].is_revenue), Decimal("0.00"))
+    revenue = sum((Decimal(a) for (_, acc), (a, _) in amounts.items() if groups[acc].is_revenue),
+                  Decimal("0.00"))
+    cost = sum((Decimal(a) for (_, acc), (a, _) in amounts.items() if not groups[acc].is_revenue),
+               Decimal("0.00"))
     submission = Submission(round_id=planning_round.id, unit_id=unit.id, version=version, template_version=1,
                             submitted_by_id=user.id, checksum=hashlib.sha256(b"").hexdigest(), file_bytes=b"",
                             line_count=len(lines), total_revenue=revenue, total_cost=cost)
