@@ -171,6 +171,7 @@ def move(session: Session, status: DepartmentStatus, *, unit: OrgUnit, planning_
          to: UnitState, action: str, actor: Actor, comment: str | None = None,
          consolidated_version: int | None = None, reason: str | None = None) -> Transition:
     """Take one step on the row, refusing if someone else changed it since it was read."""
+    previous = status.state  # read first: the UPDATE below also updates the object in the session
     changed = session.execute(
         update(DepartmentStatus)
         .where(DepartmentStatus.id == status.id, DepartmentStatus.revision == status.revision)
@@ -179,7 +180,6 @@ def move(session: Session, status: DepartmentStatus, *, unit: OrgUnit, planning_
     )
     if changed.rowcount != 1:
         raise Conflict("concurrent_change", unit=unit.code)
-    previous = status.state
     session.add(ApprovalEvent(round_id=planning_round.id, unit_id=unit.id, action=action,
                               from_state=previous, to_state=to, user_id=actor.user_id,
                               acting_for_id=actor.acting_for_id, comment=comment,

@@ -138,9 +138,12 @@ def test_a_rejection_sends_the_department_back_with_its_reason_and_keeps_the_his
     tasks = client.get("/api/v1/me/tasks", headers=world.auth("economist")).json["tasks"]
     assert tasks[0]["action"] == "resubmit" and "LKP" in tasks[0]["message"]
     with Session(engine) as session:
-        actions = [e.action for e in session.exec(select(ApprovalEvent).order_by(ApprovalEvent.id)).all()]
+        events = session.exec(select(ApprovalEvent).order_by(ApprovalEvent.id)).all()
         audited = session.exec(select(AuditEvent.action).where(AuditEvent.action == "workflow.reject")).all()
-    assert actions == ["submit", "approve", "approve", "approve", "reject"]
+    assert [(e.action, e.from_state.value, e.to_state.value) for e in events] == [
+        ("submit", "not_started", "in_progress"), ("approve", "in_progress", "economist_approved"),
+        ("approve", "economist_approved", "head_approved"), ("approve", "head_approved", "group_approved"),
+        ("reject", "group_approved", "in_progress")]
     assert len(audited) == 1
     submit_department(client, world, "D101")
     assert act(client, world, "economist", "D101").status_code == 201

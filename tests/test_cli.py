@@ -94,10 +94,39 @@ def test_every_command_has_help(run):
 
 def economist_of_d110() -> str:
     """The economist the shipped users file names for department D110."""
+    return holder("economist", "D110")
+
+
+def test_the_climb_runs_from_the_command_line(loaded, tmp_path):
+    run = loaded
+    run("rounds", "create", "budget-2027", "--name", "Budget 2027", "--year", "2027")
+    run("rounds", "open", "budget-2027")
+    run("templates", "generate", "budget-2027", "--unit", "D110", "--out", str(tmp_path / "t"))
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(fill_like_last_year((tmp_path / "t" / "budget-2027" / "D110.xlsx").read_bytes()))
+    assert run("submit", "budget-2027", "D110", str(filled), "--user", economist_of_d110()).exit_code == 0
+    signed = run("approve", "budget-2027", "D110", "--user", economist_of_d110(), "--comment", "Klar")
+    assert signed.exit_code == 0 and "in_progress -> economist_approved" in signed.output
+    too_early = run("approve", "budget-2027", "NAT", "--user", holder("group_head", "NAT"))
+    assert too_early.exit_code == 1 and "D120" in too_early.output
+    head = holder("department_head", "D110")
+    assert "D110\tGranska och godkänn" in run("tasks", "--user", head).output
+    rejected = run("reject", "budget-2027", "D110", "--user", head, "--comment", "Räkna om lönerna")
+    assert rejected.exit_code == 0 and "-> in_progress" in rejected.output
+    status = run("status", "budget-2027", "NAT")
+    assert status.exit_code == 0 and "D110" in status.output and "Pågår" in status.output
+    book = tmp_path / "NAT.xlsx"
+    written = run("consolidate", "budget-2027", "NAT", "--out", str(book))
+    assert written.exit_code == 0 and book.read_bytes()[:2] == b"PK"
+    decision = run("rounds", "board-decision", "budget-2027", "--date", "2026-12-17", "--reference", "US 1")
+    assert decision.exit_code == 0
+
+
+def holder(role: str, unit: str) -> str:
+    """The first user the shipped users file names for a role on a unit."""
     import csv
 
     with open(DEMO_DATA / "users.csv", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle, delimiter=";"):
-            if row["role"] == "economist" and row["unit"] == "D110":
-                return row["username"]
-    raise AssertionError("the demo users file has no economist for D110")
+        names = sorted(r["username"] for r in csv.DictReader(handle, delimiter=";")
+                       if r["role"] == role and r["unit"] == unit)
+    return names[0]
