@@ -72,3 +72,13 @@ def format_sek(amount: Decimal | None) -> str:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     return f"{sign}{' '.join(groups)},{frac}"
+
+
+def amount_text(amount: Decimal | None) -> str | None:
+    """Return an amount as the text a template's prefill records it by, None when absent."""
+    return None if amount is None else str(amount)
+
+
+def text_amount(text: str | None) -> Decimal | None:
+    """Return an amount recorded as text in a template's prefill, None when absent."""
+    return Decimal(text) if text else None

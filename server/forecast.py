@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from planround.models import BudgetLine, OrgUnit, PlanningRound, RoundKind, Submission
 from planround.server import layout
+from planround.server.amounts import amount_text, text_amount
 from planround.server.periodisation import spread_evenly
 from planround.server.ubw import latest_month, monthly_actuals
 
@@ -105,13 +106,13 @@ def line_cells(budget: Decimal | None, closed: list[Decimal | None]) -> dict[str
 
 def prefill_entry(cells: dict[str, Decimal | None], closed: int) -> dict[str, Any]:
     """Return what the issue records about a line beyond its codes: budget and closed actuals."""
-    return {"budget": _text(cells["budget"]),
-            "actuals": [_text(cells[key]) for key in layout.ACTUAL_MONTH_KEYS[:closed]]}
+    return {"budget": amount_text(cells["budget"]),
+            "actuals": [amount_text(cells[key]) for key in layout.ACTUAL_MONTH_KEYS[:closed]]}
 
 
 def expected_cells(entry: dict[str, Any]) -> dict[str, Decimal | None]:
     """Return the prefilled cells an issued row must still hold, from its prefill entry."""
-    return line_cells(_decimal(entry.get("budget")), [_decimal(a) for a in entry.get("actuals", [])])
+    return line_cells(text_amount(entry.get("budget")), [text_amount(a) for a in entry.get("actuals", [])])
 
 
 def closed_of(prefill: list[dict[str, Any]]) -> int:
@@ -123,11 +124,3 @@ def stored_months(forecast: Decimal, closed: list[Decimal | None]) -> tuple[Deci
     """Return the 12 months of a forecast: the closed months' actuals, then the rest spread evenly."""
     booked = [amount or ZERO for amount in closed]
     return (*booked, *spread_evenly(forecast - sum(booked, ZERO), 12 - len(booked)))
-
-
-def _text(amount: Decimal | None) -> str | None:
-    return None if amount is None else str(amount)
-
-
-def _decimal(text: str | None) -> Decimal | None:
-    return Decimal(text) if text else None

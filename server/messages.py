@@ -462,6 +462,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Filen är ingen sammanställning från planround: det dolda bladet _meta saknas eller är ändrat. Hämta sammanställningen på nytt.",
         "en": "The file is not a planround consolidated workbook: the hidden sheet _meta is missing or changed. Download the consolidated workbook again.",
     },
+    # Forecast rounds (prognos)
+    "budget_template_in_forecast_round": {
+        "sv": "Arbetsboken är en budgetmall, men omgången {round} är en prognos. Hämta prognosmallen för omgången och fyll i den.",
+        "en": "The workbook is a budget template, but the round {round} is a forecast. Download the round's forecast template and fill it in.",
+    },
+    "forecast_template_in_budget_round": {
+        "sv": "Arbetsboken är en prognosmall, men omgången {round} är en budget. Hämta budgetmallen för omgången och fyll i den.",
+        "en": "The workbook is a forecast template, but the round {round} is a budget. Download the round's budget template and fill it in.",
+    },
+    "forecast_missing": {
+        "sv": "Helårsprognos saknas på en rad med budget {budget} kr och utfall hittills {actual} kr. Skriv en prognos för helåret (utfallet hittills om inget mer väntas).",
+        "en": "The full-year forecast is missing on a line with a budget of {budget} kr and an actual to date of {actual} kr. Enter a forecast for the whole year (the actual to date if nothing more is expected).",
+    },
+    "forecast_year_closed": {
+        "sv": "Årets alla månader är stängda, så helårsprognosen måste vara lika med utfallet hittills, {actual} kr.",
+        "en": "Every month of the year is closed, so the full-year forecast must equal the actual to date, {actual} kr.",
+    },
+    "forecast_comment_required": {
+        "sv": "Prognosen avviker från budget med {change} kr ({pct} %). Över {threshold_pct} % och {threshold_amount} kr krävs en kommentar.",
+        "en": "The forecast deviates from the budget by {change} kr ({pct} %). Above {threshold_pct} % and {threshold_amount} kr a comment is required.",
+    },
 }
 
 

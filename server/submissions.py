@@ -66,7 +66,7 @@ def current_issue(session: Session, *, planning_round: PlanningRound, unit: OrgU
 
 def validation_context(session: Session, *, planning_round: PlanningRound, unit: OrgUnit,
                        secret: str) -> ValidationContext:
-    """Gather what validation needs to know about this round and department."""
+    """Gather what validation needs to know about this round and department (of either kind)."""
     accounts = session.exec(select(Account.code, Account.group).where(Account.plannable)).all()
     return ValidationContext(
         round_code=planning_round.code,
@@ -77,6 +77,7 @@ def validation_context(session: Session, *, planning_round: PlanningRound, unit:
         threshold_pct=planning_round.comment_threshold_pct,
         threshold_amount=planning_round.comment_threshold_amount,
         secret=secret,
+        kind=planning_round.kind,  # a budget and a forecast differ only in how rows are checked
     )
 
 

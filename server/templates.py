@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 
 from planround.models import Account, Activity, OrgUnit, PlanningRound, RoundKind, TemplateIssue, UnitKind
 from planround.server import layout
+from planround.server.amounts import amount_text
 from planround.server.errors import BadRequest, Problem, ValidationFailed
 from planround.server.forecast import forecast_basis, prefill_entry
 from planround.server.masters import LABEL_FONT, MONEY_FORMAT, budget_master_path, forecast_master_path
@@ -159,7 +160,7 @@ def _kind_of(session: Session, planning_round: PlanningRound, unit: OrgUnit,
                      {"actuals_through": basis.through_period()})
     return _Kind(layout.BUDGET, budget_master_path(),
                  lambda a, k: {"last_year": _money(last_year.get((a.id, k.code)))},
-                 lambda cells: {"last_year": None if cells["last_year"] is None else str(cells["last_year"])},
+                 lambda cells: {"last_year": amount_text(cells["last_year"])},
                  {}, {})
 
 

@@ -1,7 +1,9 @@
 """Validating a submitted workbook's rows, cell by cell, into budget lines.
 
 Works on the plain shapes of `workbook.py` (no file access) and collects every problem
-with its sheet and cell, so the economist can fix them all in one go.
+with its sheet and cell, so the economist can fix them all in one go. Budgets and forecasts
+share everything but the row's amounts: identity, signature, prefilled cells, codes on added
+rows, comments and duplicates are checked by the same code; `ROW_CHECKS` picks the row check.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from planround.models import AccountGroup, DistributionKey, TemplateIssue
-from planround.server import layout
-from planround.server.amounts import NotAnAmount, format_sek, to_amount
+from planround.models import AccountGroup, DistributionKey, RoundKind, TemplateIssue
+from planround.server import forecast, layout
+from planround.server.amounts import NotAnAmount, format_sek, text_amount, to_amount
 from planround.server.errors import Conflict, Problem, ValidationFailed
 from planround.server.periodisation import spread
 from planround.server.signature import signature_holds
@@ -35,6 +37,7 @@ class ValidationContext:
     threshold_pct: Decimal
     threshold_amount: Decimal
     secret: str
+    kind: RoundKind = RoundKind.budget  # the round's kind: which template it takes
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,11 @@ def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext) -
                                 sheet=workbook.sheet))
         raise ValidationFailed(problems=problems, count=len(problems))
     lines: list[LineDraft] = []
+    row_check = ROW_CHECKS[context.kind]
     for offset, source in enumerate(workbook.rows):
         row = _Row(workbook.sheet, source)
         expected = prefill[offset] if offset < len(prefill) else None
-        line = check_row(row, expected, context)
+        line = row_check(row, expected, context)
         problems.extend(row.problems)
         if line is not None and not row.problems:
             lines.append(line)
@@ -101,6 +105,9 @@ def check_identity(workbook: SubmittedWorkbook, context: ValidationContext) -> N
     meta, where = workbook.meta, {"sheet": layout.META_SHEET}
     if meta.get("format") != layout.TEMPLATE_FORMAT:
         raise ValidationFailed(problems=[Problem("wrong_format", **where)], count=1)
+    if workbook.kind != context.kind:
+        raise ValidationFailed(problems=[Problem(
+            WRONG_KIND[context.kind], {"round": context.round_code}, sheet=workbook.sheet)], count=1)
     if meta.get("round") != context.round_code:
         raise ValidationFailed(problems=[Problem(
             "wrong_round", {"found": meta.get("round"), "expected": context.round_code}, **where)], count=1)
@@ -127,16 +134,11 @@ def check_signature(workbook: SubmittedWorkbook, context: ValidationContext) -> 
 
 
 def check_row(row: _Row, expected: dict | None, context: ValidationContext) -> LineDraft | None:
-    """Check one row; return its line, or None when the row is empty."""
-    if expected is not None:
-        check_prefilled(row, expected)
-        activity, account = expected["activity"], expected["account"]
-        last_year = Decimal(expected["last_year"]) if expected.get("last_year") else None
-    else:
-        if all(row.value(k) is None for k in layout.COLUMN_KEYS):
-            return None
-        activity, account = check_codes(row, context)
-        last_year = None
+    """Check one budget row; return its line, or None when the row is empty."""
+    last_year = text_amount(expected.get("last_year")) if expected is not None else None
+    pair = check_identity_cells(row, expected, {"last_year": last_year}, context)
+    if pair is None:
+        return None
     amounts = check_amounts(row)
     comment = check_comment(row)
     if amounts is None:
@@ -145,26 +147,77 @@ def check_row(row: _Row, expected: dict | None, context: ValidationContext) -> L
     if expected is not None and annual == ZERO and not comment and not last_year:
         return None
     require_comment(row, annual, last_year, comment, context)
-    if row.problems or activity is None or account is None:
+    return _draft(row, pair, context, key, annual, months, comment)
+
+
+def check_forecast_row(row: _Row, expected: dict | None, context: ValidationContext) -> LineDraft | None:
+    """Check one forecast row; return its line (closed months as booked), or None when it is empty."""
+    cells = forecast.expected_cells(expected) if expected is not None else {}
+    pair = check_identity_cells(row, expected, cells, context)
+    if pair is None:
         return None
-    return LineDraft(row.source.row, activity, context.activity_ids[activity], account, key,
-                     annual, months, comment)
+    budget, to_date = cells.get("budget"), cells.get("actual_to_date")
+    amount, comment = check_forecast(row, budget, to_date), check_comment(row)
+    if amount is None:
+        return None
+    if expected is not None and amount == ZERO and not (comment or budget or to_date):
+        return None
+    closed = [cells.get(key) for key in layout.ACTUAL_MONTH_KEYS[:forecast.closed_of(context.issue.prefill)]]
+    if len(closed) == 12 and amount != (to_date or ZERO):
+        row.problem("forecast", "forecast_year_closed", actual=format_sek(to_date or ZERO))
+    require_comment(row, amount, budget, comment, context, "forecast_comment_required")
+    return _draft(row, pair, context, DistributionKey.own, amount, forecast.stored_months(amount, closed), comment)
 
 
-def check_prefilled(row: _Row, expected: dict) -> None:
+def check_forecast(row: _Row, budget: Decimal | None, to_date: Decimal | None) -> Decimal | None:
+    """Return the full-year forecast typed; empty is 0 on a line with neither budget nor actuals."""
+    if row.value("forecast") is not None:
+        return row.amount("forecast")
+    if budget or to_date:
+        row.problem("forecast", "forecast_missing", budget=format_sek(budget or ZERO),
+                    actual=format_sek(to_date or ZERO))
+        return None
+    return ZERO
+
+
+def check_identity_cells(row: _Row, expected: dict | None, amounts: dict[str, Decimal | None],
+                         context: ValidationContext) -> tuple[str | None, str | None] | None:
+    """Return the row's activity and account: as issued, or as chosen on an added row (None when empty).
+
+    On an issued row every prefilled cell must still hold what was issued: the codes and
+    the prefilled `amounts` by column key.
+    """
+    if expected is not None:
+        check_prefilled(row, expected, amounts)
+        return expected["activity"], expected["account"]
+    if all(value is None for value in row.source.values.values()):
+        return None
+    return check_codes(row, context)
+
+
+def check_prefilled(row: _Row, expected: dict, amounts: dict[str, Decimal | None]) -> None:
     """Name every prefilled cell whose value is no longer what the template said."""
     for key in ("activity", "account"):
         found = row.value(key)
         if _as_code(found) != expected[key]:
             row.problem(key, "prefilled_changed", expected=expected[key], found=_shown(found))
-    want = Decimal(expected["last_year"]) if expected.get("last_year") else None
-    try:
-        found_amount = to_amount(row.value("last_year"))
-    except NotAnAmount:
-        found_amount = "?"
-    if found_amount != want:
-        row.problem("last_year", "prefilled_changed", expected=format_sek(want),
-                    found=_shown(row.value("last_year")))
+    for key, want in amounts.items():
+        try:
+            found_amount = to_amount(row.value(key))
+        except NotAnAmount:
+            found_amount = "?"
+        if found_amount != want:
+            row.problem(key, "prefilled_changed", expected=format_sek(want), found=_shown(row.value(key)))
+
+
+def _draft(row: _Row, pair: tuple[str | None, str | None], context: ValidationContext, key: DistributionKey,
+           annual: Decimal, months: tuple[Decimal, ...], comment: str | None) -> LineDraft | None:
+    """Return the row's line, unless it has problems or an unknown code."""
+    activity, account = pair
+    if row.problems or activity is None or account is None:
+        return None
+    return LineDraft(row.source.row, activity, context.activity_ids[activity], account, key,
+                     annual, months, comment)
 
 
 def check_codes(row: _Row, context: ValidationContext) -> tuple[str | None, str | None]:
@@ -237,16 +290,16 @@ def check_comment(row: _Row) -> str | None:
     return text or None
 
 
-def require_comment(row: _Row, annual: Decimal, last_year: Decimal | None, comment: str | None,
-                    context: ValidationContext) -> None:
-    """Ask for a comment when the change against last year passes both thresholds."""
-    change = annual - (last_year or ZERO)
+def require_comment(row: _Row, amount: Decimal, baseline: Decimal | None, comment: str | None,
+                    context: ValidationContext, message: str = "comment_required") -> None:
+    """Ask for a comment when the change against the baseline (last year, or the budget) passes both thresholds."""
+    change = amount - (baseline or ZERO)
     if comment or abs(change) < context.threshold_amount:
         return
-    if last_year and abs(change) * 100 < context.threshold_pct * abs(last_year):
+    if baseline and abs(change) * 100 < context.threshold_pct * abs(baseline):
         return
-    pct = f"{(change * 100 / abs(last_year)):.0f}" if last_year else "∞"
-    row.problem("comment", "comment_required", change=format_sek(change), pct=pct,
+    pct = f"{(change * 100 / abs(baseline)):.0f}" if baseline else "∞"
+    row.problem("comment", message, change=format_sek(change), pct=pct,
                 threshold_pct=format(context.threshold_pct.normalize(), "f"),
                 threshold_amount=format_sek(context.threshold_amount))
 
@@ -278,3 +331,9 @@ def _as_code(value: Any) -> str | None:
 
 def _shown(value: Any) -> str:
     return "(tom)" if value is None else str(value)[:40]
+
+
+# The row check of each kind of round, and what a workbook of the other kind is told.
+ROW_CHECKS = {RoundKind.budget: check_row, RoundKind.forecast: check_forecast_row}
+WRONG_KIND = {RoundKind.budget: "forecast_template_in_budget_round",
+              RoundKind.forecast: "budget_template_in_forecast_round"}

@@ -36,7 +36,7 @@ class SheetRow:
     """One row of the lines table as read: raw values and where each one stands."""
 
     row: int  # the Excel row number, 1-based
-    values: dict[str, Any]  # column key (layout.COLUMN_KEYS) -> None, str, int, float, bool, date, datetime or CellError
+    values: dict[str, Any]  # column key (of the kind's layout) -> None, str, int, float, bool, date, datetime or CellError
     cells: dict[str, str]  # column key -> A1 address, for example "F12"
 
 
@@ -48,6 +48,7 @@ class SubmittedWorkbook:
     meta: dict[str, str]  # key -> value from the metadata sheet
     header: dict[str, Any] = field(default_factory=dict)  # defined name -> value
     rows: list[SheetRow] = field(default_factory=list)
+    kind: str = layout.TEMPLATE_KIND_BUDGET  # which lines table was found: layout.LAYOUTS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,6 +81,7 @@ class _Book:
 class _LinesTable:
     """The lines table as its part describes it."""
 
+    spec: layout.TemplateLayout  # the kind of template whose table this is, known by the table's name
     sheet: str
     sheet_part: str
     first_col: int
@@ -106,8 +108,8 @@ def read_workbook(content: bytes, *, max_cells: int) -> SubmittedWorkbook:
         input_grid = grids.get(table.sheet, table.last_row)
         rows = [_sheet_row(input_grid, row, columns) for row in table.data_rows]
         meta = _read_meta(grids.get(book.sheet_name(layout.META_SHEET)))
-        header = {name: _named_value(book, grids, name) for name in layout.HEADER_NAMES}
-    return SubmittedWorkbook(sheet=table.sheet, meta=meta, header=header, rows=rows)
+        header = {name: _named_value(book, grids, name) for name in table.spec.header_names}
+    return SubmittedWorkbook(sheet=table.sheet, meta=meta, header=header, rows=rows, kind=table.spec.kind)
 
 
 # --- the package ------------------------------------------------------------------------------
@@ -210,7 +212,7 @@ def _read_book(package: zipfile.ZipFile) -> _Book:
 # --- the lines table --------------------------------------------------------------------------
 
 def _find_lines_table(package: zipfile.ZipFile, book: _Book) -> _LinesTable:
-    """Find the lines table through each sheet's relationships, or name what is missing."""
+    """Find a budget or forecast lines table through each sheet's relationships, or name what is missing."""
     for sheet, part in book.sheets.items():
         for rel_type, target in _rels(package, part).values():
             if rel_type.endswith(REL_TABLE) and target in package.namelist():
@@ -218,11 +220,13 @@ def _find_lines_table(package: zipfile.ZipFile, book: _Book) -> _LinesTable:
                 if table is not None:
                     return table
     problems = [] if book.sheet_name(layout.META_SHEET) else [_meta_missing()]
-    sheet = book.sheet_name(layout.INPUT_SHEET)
+    # Name the table of whichever kind's input sheet is there; a workbook with neither is taken for a budget.
+    spec = next((s for s in layout.LAYOUTS.values() if book.sheet_name(s.input_sheet)), layout.BUDGET)
+    sheet = book.sheet_name(spec.input_sheet)
     if sheet is None:
-        problems.insert(0, Problem("sheet_missing", {"sheet": layout.INPUT_SHEET}, sheet=layout.INPUT_SHEET))
+        problems.insert(0, Problem("sheet_missing", {"sheet": spec.input_sheet}, sheet=spec.input_sheet))
     else:
-        problems.insert(0, Problem("table_missing", {"table": layout.LINES_TABLE, "sheet": sheet}, sheet=sheet))
+        problems.insert(0, Problem("table_missing", {"table": spec.table, "sheet": sheet}, sheet=sheet))
     raise ValidationFailed(problems=problems, count=len(problems))
 
 
@@ -231,16 +235,17 @@ def _meta_missing() -> Problem:
 
 
 def _read_table(package: zipfile.ZipFile, part: str, sheet: str, sheet_part: str) -> _LinesTable | None:
-    """Return the table in `part` if it is the lines table."""
+    """Return the table in `part` if it is the lines table of a budget or a forecast."""
     root = _parse_xml(package, part)
-    wanted = layout.LINES_TABLE.casefold()
-    if wanted not in ((root.get("displayName") or "").casefold(), (root.get("name") or "").casefold()):
+    names = ((root.get("displayName") or "").casefold(), (root.get("name") or "").casefold())
+    spec = next((s for s in layout.LAYOUTS.values() if s.table.casefold() in names), None)
+    if spec is None:
         return None
     match = REF_RE.match(root.get("ref") or "")
     if match is None or match.group(3) is None:
-        raise UnsupportedFile(detail=f"tabellen {layout.LINES_TABLE} har ett ogiltigt område")
+        raise UnsupportedFile(detail=f"tabellen {spec.table} har ett ogiltigt område")
     columns = [column.get("name") or "" for column in _children(root, "tableColumn")]
-    return _LinesTable(sheet, sheet_part, _column_index(match.group(1)), int(match.group(2)),
+    return _LinesTable(spec, sheet, sheet_part, _column_index(match.group(1)), int(match.group(2)),
                        _column_index(match.group(3)), int(match.group(4)),
                        int(root.get("headerRowCount") or 1), int(root.get("totalsRowCount") or 0), columns)
 
@@ -248,9 +253,9 @@ def _read_table(package: zipfile.ZipFile, part: str, sheet: str, sheet_part: str
 def _map_columns(table: _LinesTable) -> dict[str, tuple[int, str]]:
     """Map each layout column key to its sheet column and address letter, or name what is wrong."""
     found = {name.strip().casefold(): offset for offset, name in enumerate(table.columns)}
-    known = {column.header.casefold() for column in layout.COLUMNS}
+    known = {column.header.casefold() for column in table.spec.columns}
     mapped, problems = {}, []
-    for position, column in enumerate(layout.COLUMNS):
+    for position, column in enumerate(table.spec.columns):
         offset = found.get(column.header.casefold())
         if offset is not None:
             col = table.first_col + offset
@@ -270,7 +275,7 @@ def _column_problem(table: _LinesTable, position: int, header: str, known: set[s
         return Problem("table_column_renamed", {"expected": header, "found": table.columns[position]},
                        sheet=table.sheet, cell=cell)
     cell = f"{_column_letter(table.first_col)}{header_row}"
-    return Problem("table_column_missing", {"column": header, "table": layout.LINES_TABLE},
+    return Problem("table_column_missing", {"column": header, "table": table.spec.table},
                    sheet=table.sheet, cell=cell)
 
 

@@ -12,10 +12,15 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from sqlmodel import select
 
-from planround.models import AccountGroup, Activity, TemplateIssue
+from planround.models import AccountGroup, Activity, RoundKind, TemplateIssue
 from planround.server import layout
 from planround.server.errors import BadRequest, ValidationFailed
-from planround.server.masters import build_budget_master, budget_master_path
+from planround.server.masters import (
+    build_budget_master,
+    build_forecast_master,
+    budget_master_path,
+    forecast_master_path,
+)
 from planround.server.signature import signature_holds
 from planround.server.templates import generate_template, generate_templates
 from tests.factories import make_account, make_round, make_small_university
@@ -232,3 +237,30 @@ def test_the_shipped_master_is_what_the_builder_writes(tmp_path):
     assert {n: shipped.defined_names[n].attr_text for n in shipped.defined_names} == {
         n: built.defined_names[n].attr_text for n in built.defined_names}
     assert table_of(shipped).ref == table_of(built).ref
+
+
+def test_the_shipped_forecast_master_is_what_the_builder_writes(tmp_path):
+    shipped = load_workbook(forecast_master_path())
+    built = load_workbook(build_forecast_master(tmp_path / "forecast.xlsx"))
+    for wb in (shipped, built):
+        assert wb.sheetnames == [layout.FORECAST_SHEET, layout.SUMMARY_SHEET, layout.LISTS_SHEET, layout.META_SHEET]
+        assert wb[layout.META_SHEET]["B3"].value == "forecast"
+    assert {n: shipped.defined_names[n].attr_text for n in shipped.defined_names} == {
+        n: built.defined_names[n].attr_text for n in built.defined_names}
+    table = shipped[layout.FORECAST_SHEET].tables[layout.FORECAST_TABLE]
+    assert table.ref == built[layout.FORECAST_SHEET].tables[layout.FORECAST_TABLE].ref
+    assert [c.name for c in table.tableColumns] == [c.header for c in layout.FORECAST_COLUMNS]
+
+
+def test_a_forecast_template_sums_the_forecast_and_offers_no_distribution_key(session, org):
+    org["round"].kind = RoundKind.forecast
+    wb = workbook_of(generate(session, org))
+    ws = wb[layout.FORECAST_SHEET]
+    (sheet, anchor), = wb.defined_names[layout.NAME_SUMMARY_ANCHOR].destinations
+    total = wb[sheet][anchor.replace("$", "")].row + 3
+    assert wb[sheet].cell(total, 3).value.startswith("=SUMPRODUCT(SUMIFS(ForecastLines[Helårsprognos],")
+    formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert layout.NAME_LIST_KEYS not in formulas and layout.NAME_LIST_ACCOUNTS in formulas
+    amounts = next(dv for dv in ws.data_validations.dataValidation if dv.type == "decimal")
+    assert str(amounts.sqref).startswith("S")  # only Helårsprognos is typed
+    assert named_value(wb, layout.NAME_ACTUALS_THROUGH) == "Inga stängda månader"

@@ -14,7 +14,8 @@ from openpyxl.utils.cell import range_boundaries
 
 from planround.server import layout
 from planround.server.errors import UnsupportedFile, ValidationFailed
-from planround.server.masters import build_budget_master
+from planround.models import RoundKind
+from planround.server.masters import build_budget_master, build_forecast_master
 from planround.server.templates import generate_template
 from planround.server.workbook import CellError, read_workbook
 from tests.factories import make_round, make_small_university
@@ -300,3 +301,25 @@ def test_a_table_with_more_cells_than_allowed_is_refused_before_reading_values(t
         read_workbook(content, max_cells=5 * len(layout.COLUMNS) - 1)
     assert caught.value.code == "too_many_cells"
     assert caught.value.params == {"count": 100, "limit": 99}
+
+
+def test_a_generated_forecast_template_reads_back_as_a_forecast_with_its_columns(session):
+    org = make_small_university(session)
+    planning_round = make_round(session, "prognos-2027", kind=RoundKind.forecast)
+    generated = generate_template(session, planning_round=planning_round, unit=org["departments"][0],
+                                  secret=SECRET)
+    submitted = read_workbook(generated.content, max_cells=MAX_CELLS)
+    assert (submitted.kind, submitted.sheet, submitted.meta["kind"]) == ("forecast", "Prognos", "forecast")
+    first = submitted.rows[0]
+    assert set(first.values) == set(layout.FORECAST.keys)
+    assert (first.cells["budget"], first.cells["forecast"], first.cells["comment"]) == ("E12", "S12", "U12")
+    assert set(submitted.header) == set(layout.FORECAST_HEADER_NAMES)
+
+
+def test_a_forecast_workbook_without_its_table_names_the_forecast_sheet(tmp_path):
+    wb = load_workbook(build_forecast_master(tmp_path / "forecast.xlsx"))
+    del wb[layout.FORECAST_SHEET].tables[layout.FORECAST_TABLE]
+    with pytest.raises(ValidationFailed) as caught:
+        read_workbook(save(wb), max_cells=MAX_CELLS)
+    assert problems_of(caught) == [("table_missing", "Prognos", None)]
+    assert caught.value.problems[0].params["table"] == "ForecastLines"

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from planround.server.demo_filling import fill_workbook
+from planround.server.filling import fill_template, forecast_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,3 +39,11 @@ def fill_like_last_year(content: bytes, changes: dict[tuple[str, str], Any] | No
             return {"annual": cells["last_year"].value}
         return None
     return fill_workbook(content, plan)
+
+
+def fill_forecast(content: bytes, forecasts: dict[tuple[str, str], Any], **extra: Any) -> bytes:
+    """Type a full-year forecast on the rows of (activity, account); `extra` inputs go on every such row.
+
+    A pair the template has no row for goes on the next empty row, as an added line.
+    """
+    return fill_template(content, forecast_plan(forecasts, **extra))

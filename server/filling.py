@@ -1,0 +1,64 @@
+"""Filling a generated template in code, as an economist does in Excel: for the demo and tests.
+
+Works on budget and forecast templates alike: the lines table is found by its name
+(`layout.LAYOUTS`) and its columns by their headers, so a restyled master fills the same.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.utils.cell import range_boundaries
+
+from planround.server import layout
+
+Plan = Callable[[dict[str, Cell]], "dict[str, Any] | None"]
+
+
+def template_cells(content: bytes) -> tuple[Workbook, layout.TemplateLayout, list[dict[str, Cell]]]:
+    """Return the workbook, its kind and, per data row of its lines table, the cells by column key."""
+    book = load_workbook(io.BytesIO(content))
+    for spec in layout.LAYOUTS.values():
+        for sheet in book.worksheets:
+            table = sheet.tables.get(spec.table)
+            if table is None:
+                continue
+            first_col, header_row, _, last_row = range_boundaries(table.ref)
+            offsets = {name: offset for offset, name in enumerate(table.column_names)}
+            columns = {c.key: first_col + offsets[c.header] for c in spec.columns}
+            return book, spec, [{key: sheet.cell(row, col) for key, col in columns.items()}
+                                for row in range(header_row + 1, last_row + 1)]
+    raise ValueError("the workbook has neither a budget nor a forecast lines table")
+
+
+def fill_template(content: bytes, plan: Plan) -> bytes:
+    """Type into a template: `plan` gets each row's cells by key and returns the inputs to type, or None."""
+    book, _, rows = template_cells(content)
+    for cells in rows:
+        for key, value in (plan(cells) or {}).items():
+            cells[key].value = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def forecast_plan(forecasts: dict[tuple[str, str], Any], **extra: Any) -> Plan:
+    """Return a plan typing a full-year forecast on the rows of (activity, account); `extra` inputs go with it.
+
+    A pair with no prefilled row is typed on the next empty row, as an added line.
+    """
+    pending = dict(forecasts)
+
+    def plan(cells: dict[str, Cell]) -> dict[str, Any] | None:
+        pair = (cells["activity"].value, None if cells["account"].value is None else str(cells["account"].value))
+        if pair in pending:
+            return {"forecast": pending.pop(pair), **extra}
+        if pair == (None, None) and pending:
+            (activity, account), value = pending.popitem()
+            return {"activity": activity, "account": account, "forecast": value, **extra}
+        return None
+    return plan
