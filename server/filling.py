@@ -47,17 +47,14 @@ def fill_template(content: bytes, plan: Plan) -> bytes:
 
 
 def forecast_plan(forecasts: dict[tuple[str, str], Any], **extra: Any) -> Plan:
-    """Return a plan typing a full-year forecast on the rows of (activity, account); `extra` inputs go with it.
-
-    A pair with no prefilled row is typed on the next empty row, as an added line.
-    """
+    """Return a plan typing a full-year forecast (and `extra` inputs) on the rows of (activity, account)."""
     pending = dict(forecasts)
 
     def plan(cells: dict[str, Cell]) -> dict[str, Any] | None:
         pair = (cells["activity"].value, None if cells["account"].value is None else str(cells["account"].value))
         if pair in pending:
             return {"forecast": pending.pop(pair), **extra}
-        if pair == (None, None) and pending:
+        if pair == (None, None) and pending:  # a pair without a prefilled row goes on a spare row
             (activity, account), value = pending.popitem()
             return {"activity": activity, "account": account, "forecast": value, **extra}
         return None

@@ -1,11 +1,11 @@
 """Forecast rounds (prognos): what a forecast template shows and how a forecast is stored.
 
 A forecast template shows, per activity × plannable account, the year's budget (the lines of
-the department's newest submission in the year's budget round), the actuals of the closed
-months and their sum to date; the economist types the full-year forecast. A forecast is
-stored as a budget line: the closed months are the actuals, the rest of the forecast is
-spread evenly over the open months, exactly to the öre (negative when the forecast is below
-the actual to date).
+the department's newest submission in the year's newest budget round, the budget the
+consolidated workbooks compare with), the actuals of the closed months and their sum to date;
+the economist types the full-year forecast. A forecast is stored as a budget line: the closed
+months are the actuals, the rest of the forecast is spread evenly over the open months,
+exactly to the öre (negative when the forecast is below the actual to date).
 
 The closed months ("actuals through month M") are fixed when a template is issued: M is the
 latest month of the fiscal year the ledger holds actuals for, but no later than the month
@@ -23,9 +23,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from planround.models import BudgetLine, OrgUnit, PlanningRound, RoundKind, Submission
+from planround.models import BudgetLine, OrgUnit, PlanningRound
 from planround.server import layout
 from planround.server.amounts import amount_text, text_amount
+from planround.server.consolidation import budget_round_for, latest_submission_ids
 from planround.server.periodisation import spread_evenly
 from planround.server.ubw import latest_month, monthly_actuals
 
@@ -63,7 +64,7 @@ def forecast_basis(session: Session, *, planning_round: PlanningRound, unit: Org
     year = planning_round.fiscal_year
     closed = closed_months(session, planning_round=planning_round)
     actuals = monthly_actuals(session, unit_id=unit.id, fiscal_year=year, through=closed) if closed else {}
-    return ForecastBasis(year, closed, year_budget(session, unit_id=unit.id, fiscal_year=year), actuals)
+    return ForecastBasis(year, closed, year_budget(session, planning_round=planning_round, unit_id=unit.id), actuals)
 
 
 def closed_months(session: Session, *, planning_round: PlanningRound) -> int:
@@ -76,20 +77,15 @@ def closed_months(session: Session, *, planning_round: PlanningRound) -> int:
     return max(0, min(latest, before_deadline))
 
 
-def year_budget(session: Session, *, unit_id: int, fiscal_year: int) -> dict[tuple[int, str], Decimal]:
-    """Return the department's budget of the year by (activity id, account), from its newest submission."""
-    newest = session.exec(
-        select(Submission.id)
-        .join(PlanningRound, PlanningRound.id == Submission.round_id)
-        .where(Submission.unit_id == unit_id, PlanningRound.kind == RoundKind.budget,
-               PlanningRound.fiscal_year == fiscal_year)
-        .order_by(PlanningRound.created_at.desc(), PlanningRound.id.desc(), Submission.version.desc())
-    ).first()
-    if newest is None:
+def year_budget(session: Session, *, planning_round: PlanningRound, unit_id: int) -> dict[tuple[int, str], Decimal]:
+    """Return the department's budget of the forecast's year by (activity id, account), empty when none."""
+    # Consolidation's choice of round and submission, so the template and the consolidated workbooks agree.
+    budget_round = budget_round_for(session, planning_round)
+    if budget_round is None:
         return {}
     statement = (
         select(BudgetLine.activity_id, BudgetLine.account_code, func.sum(BudgetLine.annual_amount))
-        .where(BudgetLine.submission_id == newest)
+        .where(BudgetLine.submission_id.in_(latest_submission_ids(budget_round.id, [unit_id])))
         .group_by(BudgetLine.activity_id, BudgetLine.account_code)
     )
     return {(activity_id, account): Decimal(total).quantize(ZERO)

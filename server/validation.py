@@ -182,11 +182,7 @@ def check_forecast(row: _Row, budget: Decimal | None, to_date: Decimal | None) -
 
 def check_identity_cells(row: _Row, expected: dict | None, amounts: dict[str, Decimal | None],
                          context: ValidationContext) -> tuple[str | None, str | None] | None:
-    """Return the row's activity and account: as issued, or as chosen on an added row (None when empty).
-
-    On an issued row every prefilled cell must still hold what was issued: the codes and
-    the prefilled `amounts` by column key.
-    """
+    """Return the row's activity and account, as issued (its prefilled cells unchanged) or as added; None when empty."""
     if expected is not None:
         check_prefilled(row, expected, amounts)
         return expected["activity"], expected["account"]

@@ -36,7 +36,7 @@ class SheetRow:
     """One row of the lines table as read: raw values and where each one stands."""
 
     row: int  # the Excel row number, 1-based
-    values: dict[str, Any]  # column key (of the kind's layout) -> None, str, int, float, bool, date, datetime or CellError
+    values: dict[str, Any]  # column key (its kind's layout) -> None, str, int, float, bool, date, datetime, CellError
     cells: dict[str, str]  # column key -> A1 address, for example "F12"
 
 

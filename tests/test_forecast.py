@@ -219,7 +219,8 @@ def test_a_forecast_round_runs_through_the_api(client, world, engine):
     with Session(engine) as session:
         make_round(session, "prognos-2027", kind=RoundKind.forecast, fiscal_year=2027).deadline = date(2027, 3, 1)
         session.commit()
-    assert client.post("/api/v1/rounds/prognos-2027/templates?unit=D101", headers=world.auth("admin")).status_code == 201
+    generated = client.post("/api/v1/rounds/prognos-2027/templates?unit=D101", headers=world.auth("admin"))
+    assert generated.status_code == 201
     template = client.get(f"{forecast_url}/template", headers=world.auth("economist")).data
     assert client.post(f"{forecast_url}/submissions", data=budget, headers=send).json["errors"][0]["code"] == (
         "budget_template_in_forecast_round")

@@ -42,8 +42,5 @@ def fill_like_last_year(content: bytes, changes: dict[tuple[str, str], Any] | No
 
 
 def fill_forecast(content: bytes, forecasts: dict[tuple[str, str], Any], **extra: Any) -> bytes:
-    """Type a full-year forecast on the rows of (activity, account); `extra` inputs go on every such row.
-
-    A pair the template has no row for goes on the next empty row, as an added line.
-    """
+    """Type a full-year forecast on the rows of (activity, account), or on spare rows; `extra` inputs go with it."""
     return fill_template(content, forecast_plan(forecasts, **extra))
