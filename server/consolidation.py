@@ -781,9 +781,11 @@ def regenerate(session: Session, *, planning_round: PlanningRound, unit: OrgUnit
     return workbook
 
 
-def regenerate_chain(session: Session, *, planning_round: PlanningRound,
-                     department: OrgUnit) -> list[ConsolidatedWorkbook]:
-    """Regenerate the department's workbook and every unit's above it, up to the university."""
-    chain = ancestor_ids(session, department)
+def regenerate_above(session: Session, *, planning_round: PlanningRound,
+                     departments: list[OrgUnit]) -> list[ConsolidatedWorkbook]:
+    """Regenerate the departments' workbooks and every unit's above them, each unit once."""
+    chain: list[int] = []
+    for department in departments:
+        chain += [unit_id for unit_id in ancestor_ids(session, department) if unit_id not in chain]
     units = {u.id: u for u in session.exec(select(OrgUnit).where(OrgUnit.id.in_(chain))).all()}
     return [regenerate(session, planning_round=planning_round, unit=units[unit_id]) for unit_id in chain]

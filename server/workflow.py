@@ -28,7 +28,7 @@ from planround.models import (
 )
 from planround.server.audit import record
 from planround.server.errors import BadRequest, Conflict
-from planround.server.organisation import ancestor_ids, departments_below, get_unit
+from planround.server.organisation import departments_below, get_unit
 from planround.server.rights import acting_roles, raise_forbidden
 from planround.server.rounds import require_open
 
@@ -339,16 +339,11 @@ def check_consolidated_version(session: Session, *, planning_round: PlanningRoun
 
 
 def regenerate_after(session: Session, *, planning_round: PlanningRound, unit_codes: list[str]) -> None:
-    """Regenerate the consolidated workbooks of the changed departments and every unit above them, once each."""
-    from planround.server.consolidation import regenerate  # it reads our states
+    """Regenerate the consolidated workbooks of the changed departments and every unit above them."""
+    from planround.server.consolidation import regenerate_above  # it reads our states
 
-    units: dict[int, OrgUnit] = {}
-    for code in unit_codes:
-        unit = get_unit(session, code)
-        for unit_id in ancestor_ids(session, unit):
-            units.setdefault(unit_id, session.get(OrgUnit, unit_id))
-    for unit in units.values():
-        regenerate(session, planning_round=planning_round, unit=unit)
+    regenerate_above(session, planning_round=planning_round,
+                     departments=[get_unit(session, code) for code in unit_codes])
 
 
 # --- status of units above departments ------------------------------------------------------

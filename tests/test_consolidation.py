@@ -34,7 +34,7 @@ from planround.server.consolidation import (
     latest_consolidated,
     read_consolidated_meta,
     regenerate,
-    regenerate_chain,
+    regenerate_above,
     render_consolidated,
 )
 from planround.server.errors import BadRequest, UnsupportedFile
@@ -404,10 +404,17 @@ def test_versions_increment_and_each_is_stored_with_its_checksum(session, uni):
     assert latest_consolidated(session, planning_round=uni["budget"], unit=uni["units"]["D102"]) is None
 
 
-def test_regenerating_a_chain_covers_the_department_and_every_unit_above_it(session, uni):
-    stored = regenerate_chain(session, planning_round=uni["budget"], department=uni["units"]["D201"])
+def test_regenerating_above_covers_the_department_and_every_unit_above_it(session, uni):
+    stored = regenerate_above(session, planning_round=uni["budget"], departments=[uni["units"]["D201"]])
     session.commit()
     codes = {unit.id: code for code, unit in uni["units"].items()}
     assert [(codes[s.unit_id], s.version) for s in stored] == [("D201", 1), ("FORV", 1), ("UNI", 1)]
     count = session.exec(select(func.count()).select_from(ConsolidatedWorkbook)).one()
     assert count == 3
+
+
+def test_regenerating_above_two_departments_makes_each_unit_once(session, uni):
+    units = uni["units"]
+    stored = regenerate_above(session, planning_round=uni["budget"], departments=[units["D101"], units["D102"]])
+    codes = {unit.id: code for code, unit in units.items()}
+    assert sorted(codes[s.unit_id] for s in stored) == sorted(["D101", "FAK1", "UNI", "D102"])
