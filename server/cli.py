@@ -395,7 +395,7 @@ def tasks_command(username: str) -> None:
               help="Where to write the workbook.")
 def consolidate_command(round_code: str, unit_code: str, out_file: Path) -> None:
     """Write the latest consolidated workbook of a unit (made anew when there is none)."""
-    from planround.server.consolidation import latest_consolidated, regenerate
+    from planround.server.consolidated_workbook import latest_consolidated, regenerate
     from planround.server.organisation import get_unit
     from planround.server.rounds import get_round
 

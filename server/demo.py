@@ -27,7 +27,7 @@ from planround.models import Account, AccountGroup, OrgUnit, Role, RoundKind
 from planround.server.amounts import format_sek
 from planround.server.auth import get_user, issue_token
 from planround.server.db import make_engine, transaction, upgrade
-from planround.server.demo_filling import careless_plan, economist_plan, fill_workbook
+from planround.server.filling import careless_plan, economist_plan, fill_template
 from planround.server.local_server import serving
 from planround.server.organisation import departments_below, get_university
 from planround.server.reference import holders_of, load_accounts, load_organisation, load_users
@@ -146,7 +146,7 @@ def run_budget_round(cast: Cast, groups: dict[str, AccountGroup], out_dir: Path,
     results = {}
     for unit in units:
         content = save(out_dir / "submitted" / BUDGET.code / f"{unit}.xlsx",
-                       fill_workbook(templates[unit], economist_plan(groups)))
+                       fill_template(templates[unit], economist_plan(groups)))
         results[unit] = cast.as_user(cast.economist[unit]).submit(BUDGET.code, unit, content, filename=f"{unit}.xlsx")
     print_totals(list(results.values()), echo)
     climb(cast, BUDGET.code, units, echo, resubmit=lambda: resubmit(cast, templates[REJECTED], groups))
@@ -158,7 +158,7 @@ def run_budget_round(cast: Cast, groups: dict[str, AccountGroup], out_dir: Path,
 def show_a_careless_workbook(cast: Cast, unit: str, template: bytes, echo: Echo) -> None:
     """Check a workbook with typing mistakes and print the first errors the economist sees."""
     try:
-        cast.as_user(cast.economist[unit]).submit(BUDGET.code, unit, fill_workbook(template, careless_plan()),
+        cast.as_user(cast.economist[unit]).submit(BUDGET.code, unit, fill_template(template, careless_plan()),
                                                   dry_run=True)
     except ServiceError as refused:
         echo(f"Kontroll av en slarvigt ifylld arbetsbok för {unit}: HTTP {refused.status}, "
@@ -171,7 +171,7 @@ def resubmit(cast: Cast, template: bytes, groups: dict[str, AccountGroup]) -> di
     """The rejected department's economist raises personnel costs and submits again."""
     plan = economist_plan(groups, personnel_growth=Decimal("1.06"))
     economist = cast.as_user(cast.economist[REJECTED])
-    answer = economist.submit(BUDGET.code, REJECTED, fill_workbook(template, plan), filename=f"{REJECTED}.xlsx")
+    answer = economist.submit(BUDGET.code, REJECTED, fill_template(template, plan), filename=f"{REJECTED}.xlsx")
     economist.act(BUDGET.code, REJECTED, "approve", comment="Personalkostnaderna uppräknade med LKP")
     return answer
 

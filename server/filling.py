@@ -10,13 +10,20 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.utils.cell import range_boundaries
 
+from planround.models import AccountGroup, DistributionKey
 from planround.server import layout
 
 Plan = Callable[[dict[str, Cell]], "dict[str, Any] | None"]
+
+# How the demo's fictional economists plan next year against last year's actual, per account group.
+GROWTH = {AccountGroup.revenue: Decimal("1.04"), AccountGroup.personnel: Decimal("1.035")}
+DEFAULT_GROWTH = Decimal("1.02")
 
 
 def template_cells(content: bytes) -> tuple[Workbook, layout.TemplateLayout, list[dict[str, Cell]]]:
@@ -59,3 +66,39 @@ def forecast_plan(forecasts: dict[tuple[str, str], Any], **extra: Any) -> Plan:
             return {"activity": activity, "account": account, "forecast": value, **extra}
         return None
     return plan
+
+
+# --- the demo's economists ----------------------------------------------------------------------
+
+
+def economist_plan(groups: dict[str, AccountGroup], *, personnel_growth: Decimal | None = None
+                   ) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """Return the demo economist: last year's actual grown by the group's rate, to the thousand."""
+    growth_of = {**GROWTH, **({AccountGroup.personnel: personnel_growth} if personnel_growth else {})}
+
+    def plan(cells: dict[str, Any]) -> dict[str, Any] | None:
+        last_year, account = cells["last_year"].value, cells["account"].value
+        if last_year is None or account is None:
+            return None
+        group = groups[str(account)]
+        growth = growth_of.get(group, DEFAULT_GROWTH)
+        thousands = (Decimal(str(last_year)) * growth / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        annual = thousands * 1000
+        key = layout.KEY_LABELS[_key_for(group)]
+        return {"annual": int(annual), "key": key}
+    return plan
+
+
+def _key_for(group: AccountGroup) -> DistributionKey:
+    """Return the demo economist's distribution key for an account group."""
+    return DistributionKey.salary if group is AccountGroup.personnel else DistributionKey.even
+
+
+def careless_plan() -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """Return an economist who types a word, an unknown key and months that do not add up."""
+    mistakes = iter([
+        {"annual": "tolv tusen"},
+        {"key": "Slumpvis"},
+        {"annual": 120000, "key": layout.KEY_LABELS[DistributionKey.own], "m01": 10000},
+    ])
+    return lambda cells: next(mistakes, None)

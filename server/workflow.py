@@ -328,7 +328,7 @@ def reopen(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, us
 def check_consolidated_version(session: Session, *, planning_round: PlanningRound, unit: OrgUnit,
                                sent: int | None) -> None:
     """Refuse an approval of a consolidated workbook that is no longer the latest."""
-    from planround.server.consolidation import latest_consolidated  # it reads our states
+    from planround.server.consolidated_workbook import latest_consolidated  # it reads our states
 
     if sent is None:
         return
@@ -340,7 +340,7 @@ def check_consolidated_version(session: Session, *, planning_round: PlanningRoun
 
 def regenerate_after(session: Session, *, planning_round: PlanningRound, unit_codes: list[str]) -> None:
     """Regenerate the consolidated workbooks of the changed departments and every unit above them."""
-    from planround.server.consolidation import regenerate_above  # it reads our states
+    from planround.server.consolidated_workbook import regenerate_above  # it reads our states
 
     regenerate_above(session, planning_round=planning_round,
                      departments=[get_unit(session, code) for code in unit_codes])

@@ -145,3 +145,30 @@ def app(settings, engine, world):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# --- the command line -----------------------------------------------------------------------
+
+from click.testing import CliRunner  # noqa: E402
+
+from planround.server.cli import main  # noqa: E402
+
+
+@pytest.fixture
+def run(database_url, tmp_path):
+    """Run `planround ...` against the test database; return the click result."""
+    runner = CliRunner()
+    env = {"PLANROUND_DATABASE_URL": database_url, "PLANROUND_INSTANCE_DIR": str(tmp_path / "instance")}
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
+    return invoke
+
+
+@pytest.fixture
+def loaded(run):
+    """`run`, on a database upgraded and loaded with the shipped demo data."""
+    assert run("db", "upgrade").exit_code == 0
+    result = run("load", "demo")
+    assert result.exit_code == 0, result.output
+    return run

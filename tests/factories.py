@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from planround.models import (
     Account,
     AccountGroup,
     Activity,
+    Actual,
+    BudgetLine,
     OrgUnit,
     PlanningRound,
     Role,
     RoleAssignment,
     RoundKind,
     RoundState,
+    Submission,
     UnitKind,
     User,
 )
+from planround.server.demo_data import DEMO_DATA_DIR as DEMO_DATA
 
 
 def make_unit(session: Session, code: str, kind: UnitKind, parent: OrgUnit | None = None, **kw) -> OrgUnit:
@@ -97,15 +104,8 @@ def spread_evenly(annual: Decimal) -> list[Decimal]:
 
 
 def make_submission(session: Session, planning_round: PlanningRound, unit: OrgUnit, user: User,
-                    lines: dict[tuple[str, str], Decimal | tuple[Decimal, str]]) -> "Submission":
+                    lines: dict[tuple[str, str], Decimal | tuple[Decimal, str]]) -> Submission:
     """Store a department's next version with these (activity, account) lines, as submitted."""
-    import hashlib
-
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from planround.models import BudgetLine, Submission
-
     version = (session.exec(select(func.max(Submission.version)).where(
         Submission.round_id == planning_round.id, Submission.unit_id == unit.id)).one() or 0) + 1
     activities = {a.code: a.id for a in session.exec(select(Activity).where(Activity.unit_id == unit.id))}
@@ -134,12 +134,21 @@ def make_submission(session: Session, planning_round: PlanningRound, unit: OrgUn
 def make_actual(session: Session, unit: OrgUnit, activity: str, account: str, period: int,
                 amount: Decimal) -> None:
     """Book one ledger actual for a department's activity and account in a period (YYYYMM)."""
-    from sqlmodel import select
-
-    from planround.models import Actual
-
     activity_id = session.exec(select(Activity.id).where(Activity.unit_id == unit.id,
                                                          Activity.code == activity)).one()
     session.add(Actual(period=period, unit_id=unit.id, activity_id=activity_id, account_code=account,
                        amount=Decimal(amount)))
     session.flush()
+
+
+def economist_of_d110() -> str:
+    """The economist the shipped users file names for department D110."""
+    return holder("economist", "D110")
+
+
+def holder(role: str, unit: str) -> str:
+    """The first user the shipped users file names for a role on a unit."""
+    with open(DEMO_DATA / "users.csv", encoding="utf-8-sig") as handle:
+        names = sorted(r["username"] for r in csv.DictReader(handle, delimiter=";")
+                       if r["role"] == role and r["unit"] == unit)
+    return names[0]

@@ -2,30 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-from click.testing import CliRunner
-
-from planround.server.cli import DEMO_DATA, main
+from tests.factories import economist_of_d110, holder
 from tests.workbooks import fill_like_last_year
-
-
-@pytest.fixture
-def run(database_url, tmp_path):
-    """Run `planround ...` against the test database; return the click result."""
-    runner = CliRunner()
-    env = {"PLANROUND_DATABASE_URL": database_url, "PLANROUND_INSTANCE_DIR": str(tmp_path / "instance")}
-
-    def invoke(*args: str):
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-    return invoke
-
-
-@pytest.fixture
-def loaded(run):
-    assert run("db", "upgrade").exit_code == 0
-    result = run("load", "demo")
-    assert result.exit_code == 0, result.output
-    return run
 
 
 def test_a_budget_round_runs_from_the_command_line(loaded, tmp_path):
@@ -92,11 +70,6 @@ def test_every_command_has_help(run):
         assert result.exit_code == 0 and "Usage:" in result.output
 
 
-def economist_of_d110() -> str:
-    """The economist the shipped users file names for department D110."""
-    return holder("economist", "D110")
-
-
 def test_the_climb_runs_from_the_command_line(loaded, tmp_path):
     run = loaded
     run("rounds", "create", "budget-2027", "--name", "Budget 2027", "--year", "2027")
@@ -120,13 +93,3 @@ def test_the_climb_runs_from_the_command_line(loaded, tmp_path):
     assert written.exit_code == 0 and book.read_bytes()[:2] == b"PK"
     decision = run("rounds", "board-decision", "budget-2027", "--date", "2026-12-17", "--reference", "US 1")
     assert decision.exit_code == 0
-
-
-def holder(role: str, unit: str) -> str:
-    """The first user the shipped users file names for a role on a unit."""
-    import csv
-
-    with open(DEMO_DATA / "users.csv", encoding="utf-8-sig") as handle:
-        names = sorted(r["username"] for r in csv.DictReader(handle, delimiter=";")
-                       if r["role"] == role and r["unit"] == unit)
-    return names[0]

@@ -29,14 +29,14 @@ from planround.models import (
     RoundKind,
     UnitState,
 )
-from planround.server.consolidation import (
-    consolidation_data,
+from planround.server.consolidated_workbook import (
     latest_consolidated,
     read_consolidated_meta,
     regenerate,
     regenerate_above,
     render_consolidated,
 )
+from planround.server.consolidation import consolidation_data
 from planround.server.errors import BadRequest, UnsupportedFile
 from planround.server.workflow import department_states
 from tests.factories import (

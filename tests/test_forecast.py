@@ -20,8 +20,7 @@ from planround.server.signature import signature_holds
 from planround.server.submissions import submit_workbook
 from planround.server.templates import generate_template
 from planround.server.workbook import read_workbook
-from tests.factories import make_round, make_small_university, make_user
-from tests.test_cli import economist_of_d110, loaded, run  # noqa: F401  (fixtures)
+from tests.factories import economist_of_d110, make_round, make_small_university, make_user
 from tests.workbooks import XLSX, fill_amounts, fill_forecast
 
 SECRET = "test-secret"
@@ -235,7 +234,7 @@ def test_a_forecast_round_runs_through_the_api(client, world, engine):
         assert session.exec(select(TemplateIssue).where(TemplateIssue.round_id == planning_round.id)).one()
 
 
-def test_a_forecast_round_runs_from_the_command_line(loaded, tmp_path):  # noqa: F811
+def test_a_forecast_round_runs_from_the_command_line(loaded, tmp_path):
     run = loaded
     created = run("rounds", "create", "prognos-2026", "--name", "Prognos 1 2026", "--kind", "forecast",
                   "--year", "2026", "--deadline", "2026-05-15")

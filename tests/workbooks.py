@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from planround.server.demo_filling import fill_workbook
 from planround.server.filling import fill_template, forecast_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -18,7 +17,7 @@ def fill_amounts(content: bytes, amounts: dict[tuple[str, str], Any], **extra: A
         if pair in amounts:
             return {"annual": amounts[pair], **extra}
         return None
-    return fill_workbook(content, plan)
+    return fill_template(content, plan)
 
 
 PLAN = {("UTB", "3010"): 1_250_000, ("UTB", "4010"): 800_000.5, ("FOR", "3110"): 90_000,
@@ -38,7 +37,7 @@ def fill_like_last_year(content: bytes, changes: dict[tuple[str, str], Any] | No
         if cells["last_year"].value is not None:
             return {"annual": cells["last_year"].value}
         return None
-    return fill_workbook(content, plan)
+    return fill_template(content, plan)
 
 
 def fill_forecast(content: bytes, forecasts: dict[tuple[str, str], Any], **extra: Any) -> bytes:

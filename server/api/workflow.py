@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from planround.server.consolidation import latest_consolidated
+from planround.server.consolidated_workbook import latest_consolidated
 from planround.server.errors import BadRequest, NotFound
 from planround.server.organisation import get_department, get_unit
 from planround.server.rights import require_administrator, require_role
