@@ -38,7 +38,10 @@ from planround.server.ubw import import_ubw
 DEMO_DATA = Path(__file__).parent / "demo_data"
 BUDGET = RoundCreate(code="budget-2027", name="Budget 2027", kind=RoundKind.budget, fiscal_year=2027,
                      deadline=date(2026, 12, 11))
+FORECAST = RoundCreate(code="prognos-1-2027", name="Prognos 1 2027", kind=RoundKind.forecast,
+                       fiscal_year=2027, deadline=date(2027, 4, 15))
 REJECTED = "D120"  # the department the dean sends back once
+FORECAST_COMMENT = "Ej budgeterat; prognosen följer årets utfall"
 Echo = Callable[[str], Any]
 
 
@@ -84,6 +87,10 @@ def run_demo(out_dir: Path, *, echo: Echo = print) -> list[dict[str, Any]]:
         echo(f"Tjänsten kör på {base_url}")
         cast = connect(people, base_url, engine)
         results = run_budget_round(cast, groups, out_dir, echo)
+        with transaction(engine) as session:
+            loaded = import_ubw(session, path=DEMO_DATA / "ubw_actuals_2027_q1.csv")
+        echo(f"\nNattens UBW-laddning i april 2027: {loaded}")
+        run_forecast_round(cast, out_dir, echo)
     echo(f"\nKlart på {time.perf_counter() - started:.1f} s. Filerna ligger under {out_dir}/.")
     engine.dispose()
     return results
@@ -132,27 +139,61 @@ def account_groups(session: Session) -> dict[str, AccountGroup]:
 # --- the budget round ---------------------------------------------------------------------------
 
 
+def open_round(cast: Cast, planned: RoundCreate, out_dir: Path, echo: Echo) -> dict[str, bytes]:
+    """Create and open a round as the administrator, generate its templates and download each."""
+    admin = cast.as_user(cast.admin)
+    admin.create_round(code=planned.code, name=planned.name, kind=planned.kind.value,
+                       fiscal_year=planned.fiscal_year, deadline=planned.deadline.isoformat())
+    admin.open_round(planned.code)
+    units = [t["unit"] for t in admin.generate_templates(planned.code)]
+    echo(f"\n{planned.name} är öppen; {len(units)} mallar skapade.")
+    return {u: save(out_dir / "templates" / planned.code / f"{u}.xlsx",
+                    cast.as_user(cast.economist[u]).template(planned.code, u)) for u in units}
+
+
+def submit_all(cast: Cast, planned: RoundCreate, templates: dict[str, bytes], plan, out_dir: Path) -> list[dict]:
+    """Fill, save and submit every department's template as its economist; return the summaries."""
+    results = []
+    for unit, template in templates.items():
+        content = save(out_dir / "submitted" / planned.code / f"{unit}.xlsx", fill_template(template, plan))
+        results.append(cast.as_user(cast.economist[unit]).submit(planned.code, unit, content,
+                                                                 filename=f"{unit}.xlsx"))
+    return results
+
+
 def run_budget_round(cast: Cast, groups: dict[str, AccountGroup], out_dir: Path, echo: Echo) -> list[dict]:
     """Open the budget round, fill and submit every department, climb, save the consolidated books."""
-    admin = cast.as_user(cast.admin)
-    admin.create_round(code=BUDGET.code, name=BUDGET.name, kind=BUDGET.kind.value,
-                       fiscal_year=BUDGET.fiscal_year, deadline=BUDGET.deadline.isoformat())
-    admin.open_round(BUDGET.code)
-    units = [t["unit"] for t in admin.generate_templates(BUDGET.code)]
-    echo(f"\n{BUDGET.name} är öppen; {len(units)} mallar skapade.")
-    templates = {u: save(out_dir / "templates" / BUDGET.code / f"{u}.xlsx",
-                         cast.as_user(cast.economist[u]).template(BUDGET.code, u)) for u in units}
+    templates = open_round(cast, BUDGET, out_dir, echo)
+    units = list(templates)
     show_a_careless_workbook(cast, units[0], templates[units[0]], echo)
-    results = {}
-    for unit in units:
-        content = save(out_dir / "submitted" / BUDGET.code / f"{unit}.xlsx",
-                       fill_template(templates[unit], economist_plan(groups)))
-        results[unit] = cast.as_user(cast.economist[unit]).submit(BUDGET.code, unit, content, filename=f"{unit}.xlsx")
-    print_totals(list(results.values()), echo)
+    results = submit_all(cast, BUDGET, templates, economist_plan(groups), out_dir)
+    print_totals(results, echo)
     climb(cast, BUDGET.code, units, echo, resubmit=lambda: resubmit(cast, templates[REJECTED], groups))
     save_consolidated(cast, BUDGET.code, units, out_dir, echo)
     print_status(cast.as_user(cast.admin).status(BUDGET.code, "UNI"), echo)
-    return list(results.values())
+    return results
+
+
+def run_forecast_round(cast: Cast, out_dir: Path, echo: Echo) -> list[dict]:
+    """Run the first forecast of 2027 against the approved budget and the first quarter's actuals."""
+    templates = open_round(cast, FORECAST, out_dir, echo)
+    results = submit_all(cast, FORECAST, templates, forecast_like_budget, out_dir)
+    print_totals(results, echo)
+    climb(cast, FORECAST.code, list(templates), echo, board=False)
+    save_consolidated(cast, FORECAST.code, list(templates), out_dir, echo)
+    print_status(cast.as_user(cast.admin).status(FORECAST.code, "UNI"), echo)
+    return results
+
+
+def forecast_like_budget(cells: dict[str, Any]) -> dict[str, Any] | None:
+    """The demo economist forecasts the budget; an unbudgeted line follows the year's actuals."""
+    budget, to_date = cells["budget"].value, cells["actual_to_date"].value
+    if budget is not None:
+        return {"forecast": budget}
+    if to_date is None:
+        return None
+    months = len([c for c in cells if c.startswith("actual_m") and cells[c].value is not None]) or 1
+    return {"forecast": round(to_date * 12 / months, 2), "comment": FORECAST_COMMENT}
 
 
 def show_a_careless_workbook(cast: Cast, unit: str, template: bytes, echo: Echo) -> None:

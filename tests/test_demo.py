@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from planround.server.db import make_engine
-from planround.server.demo import REJECTED, run_demo
+from planround.server.demo import FORECAST, REJECTED, run_demo
 
 REVENUE_GROUP = "revenue"
 
@@ -43,7 +43,8 @@ def test_the_demo_runs_the_budget_climb_and_reports_the_stored_totals(demo):
 
     lines = stored(out, "SELECT u.code AS unit, l.submission_version AS version, a.\"group\" AS grp, "
                         "l.annual_amount AS ore FROM budget_line l JOIN org_unit u ON u.id = l.unit_id "
-                        "JOIN account a ON a.code = l.account_code")
+                        "JOIN account a ON a.code = l.account_code "
+                        "JOIN planning_round r ON r.id = l.round_id WHERE r.code = 'budget-2027'")
     # SQLite keeps whole öre; an independent sum in pandas, to the öre.
     lines["kr"] = lines["ore"].map(lambda ore: Decimal(int(ore)) / 100)
     for result in results:
@@ -61,5 +62,17 @@ def test_the_demo_ends_with_every_department_approved_and_one_rejected_once(demo
     rejected = events[events["action"] == "reject"]
     assert list(rejected["unit"]) == [REJECTED]
     versions = stored(out, f"SELECT COUNT(*) AS n FROM submission s JOIN org_unit u ON u.id = s.unit_id "
-                           f"WHERE u.code = '{REJECTED}'")
+                           f"JOIN planning_round r ON r.id = s.round_id "
+                           f"WHERE u.code = '{REJECTED}' AND r.code = 'budget-2027'")
     assert versions["n"][0] == 2
+
+
+def test_the_demo_runs_a_forecast_round_after_the_budget(demo):
+    out, _results, _output = demo
+    consolidated = {p.stem for p in (out / "consolidated" / FORECAST.code).glob("*.xlsx")}
+    assert {"UNI", "NAT", "HUM", "FORV"} <= consolidated
+    rounds = stored(out, "SELECT r.code, r.kind, COUNT(DISTINCT s.unit_id) AS units FROM submission s "
+                         "JOIN planning_round r ON r.id = s.round_id GROUP BY r.code, r.kind ORDER BY r.code")
+    assert list(rounds["code"]) == ["budget-2027", FORECAST.code]
+    assert list(rounds["kind"]) == ["budget", "forecast"]
+    assert rounds["units"].nunique() == 1
