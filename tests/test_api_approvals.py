@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from planround.models import ApprovalEvent, AuditEvent, PlanningRound, RoundState
 from tests.climb import ROUND_URL, act, climb_to_head, record_board_decision, state_of, submit_department
+from planround.server.consolidated_workbook import read_consolidated_meta
 from tests.workbooks import PLAN, XLSX, fill_amounts
 
 
@@ -239,3 +240,34 @@ def test_status_lists_every_department_below_with_who_and_when(client, world):
     by_unit = {d["unit"]: d for d in status["departments"]}
     assert by_unit["D101"]["state"] == "in_progress" and by_unit["D101"]["changed_by"] == "Eva Ekonom"
     assert by_unit["D102"]["label"] == "Ej påbörjad"
+
+
+def test_an_approval_of_a_stale_consolidated_version_is_refused(client, world):
+    submit_department(client, world, "D101")
+    act(client, world, "economist", "D101")
+    seen = client.get(f"{ROUND_URL}/units/D101/consolidated", headers=world.auth("head"))
+    assert seen.status_code == 200
+    version = int(seen.headers["X-Version"])
+    assert read_consolidated_meta(seen.data)["version"] == str(version)
+    act(client, world, "economist", "D101", "withdraw")
+    act(client, world, "economist", "D101")
+    stale = act(client, world, "head", "D101", consolidated_version=version)
+    assert stale.status_code == 409 and stale.json["error"] == "stale_consolidated"
+    fresh = int(client.get(f"{ROUND_URL}/units/D101/consolidated", headers=world.auth("head")).headers["X-Version"])
+    assert fresh > version
+    assert act(client, world, "head", "D101", consolidated_version=fresh).status_code == 201
+
+
+def test_every_step_regenerates_the_consolidated_workbooks_up_the_tree(client, world):
+    submit_department(client, world, "D101")
+    versions = {u: int(client.get(f"{ROUND_URL}/units/{u}/consolidated", headers=world.auth("university"))
+                       .headers["X-Version"]) for u in ("D101", "FAK1", "UNI")}
+    act(client, world, "economist", "D101")
+    after = {u: int(client.get(f"{ROUND_URL}/units/{u}/consolidated", headers=world.auth("university"))
+                    .headers["X-Version"]) for u in ("D101", "FAK1", "UNI")}
+    assert all(after[u] == versions[u] + 1 for u in versions)
+
+
+def test_no_consolidated_workbook_exists_before_the_first_submission(client, world):
+    answer = client.get(f"{ROUND_URL}/units/D101/consolidated", headers=world.auth("head"))
+    assert answer.status_code == 404 and answer.json["error"] == "no_consolidated"
