@@ -27,15 +27,21 @@ def test_a_budget_round_runs_from_the_command_line(loaded, tmp_path):
     assert stored.exit_code == 0 and "version 1" in stored.output
 
 
-def test_a_rejected_workbook_exits_non_zero_and_names_the_cell(loaded, tmp_path):
-    run = loaded
-    run("rounds", "create", "budget-2027", "--name", "Budget 2027", "--year", "2027")
-    run("rounds", "open", "budget-2027")
+def open_budget_with_d110_filled(run, tmp_path, changes=None) -> str:
+    """Create and open Budget 2027, generate D110's template, fill it and return the file's path."""
+    assert run("rounds", "create", "budget-2027", "--name", "Budget 2027", "--year", "2027").exit_code == 0
+    assert run("rounds", "open", "budget-2027").exit_code == 0
     run("templates", "generate", "budget-2027", "--unit", "D110", "--out", str(tmp_path / "t"))
     filled = tmp_path / "filled.xlsx"
     template = (tmp_path / "t" / "budget-2027" / "D110.xlsx").read_bytes()
-    filled.write_bytes(fill_like_last_year(template, {("GRU", "3011"): "mycket"}))
-    result = run("submit", "budget-2027", "D110", str(filled), "--user", economist_of_d110())
+    filled.write_bytes(fill_like_last_year(template, changes))
+    return str(filled)
+
+
+def test_a_rejected_workbook_exits_non_zero_and_names_the_cell(loaded, tmp_path):
+    run = loaded
+    filled = open_budget_with_d110_filled(run, tmp_path, {("GRU", "3011"): "mycket"})
+    result = run("submit", "budget-2027", "D110", filled, "--user", economist_of_d110())
     assert result.exit_code == 1
     assert "Budget!F" in result.output and "inget belopp" in result.output
     assert result.output.count("Budget!") == 1
@@ -72,12 +78,8 @@ def test_every_command_has_help(run):
 
 def test_the_climb_runs_from_the_command_line(loaded, tmp_path):
     run = loaded
-    run("rounds", "create", "budget-2027", "--name", "Budget 2027", "--year", "2027")
-    run("rounds", "open", "budget-2027")
-    run("templates", "generate", "budget-2027", "--unit", "D110", "--out", str(tmp_path / "t"))
-    filled = tmp_path / "filled.xlsx"
-    filled.write_bytes(fill_like_last_year((tmp_path / "t" / "budget-2027" / "D110.xlsx").read_bytes()))
-    assert run("submit", "budget-2027", "D110", str(filled), "--user", economist_of_d110()).exit_code == 0
+    filled = open_budget_with_d110_filled(run, tmp_path)
+    assert run("submit", "budget-2027", "D110", filled, "--user", economist_of_d110()).exit_code == 0
     signed = run("approve", "budget-2027", "D110", "--user", economist_of_d110(), "--comment", "Klar")
     assert signed.exit_code == 0 and "in_progress -> economist_approved" in signed.output
     too_early = run("approve", "budget-2027", "NAT", "--user", holder("group_head", "NAT"))
