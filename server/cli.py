@@ -180,7 +180,7 @@ def rounds() -> None:
 @click.option("--year", "fiscal_year", type=int, required=True, help="The fiscal year planned.")
 @click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day to submit.")
 @click.option("--comment-threshold-pct", type=Decimal, default=Decimal("20"), show_default=True,
-              help="A line needs a comment when it changes this many percent against last year...")
+              help="A line needs a comment when it moves this many percent (against last year's actual in a budget, the budget in a forecast)...")
 @click.option("--comment-threshold-amount", type=Decimal, default=Decimal("100000"), show_default=True,
               help="...and this many kronor.")
 def rounds_create(code, name, kind, fiscal_year, deadline, comment_threshold_pct,
