@@ -76,6 +76,39 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Databasen är uppgraderad till {revision}.")
 
 
+@db.command("check")
+def db_check() -> None:
+    """Verify the database's invariants and report every breach (exit 1 when any)."""
+    from planround.server.integrity import check_database
+
+    with transaction(engine()) as session:
+        breaches = check_database(session)
+    for breach in breaches:
+        click.echo(f"{breach.check}: {breach.where}: {breach.message}", err=True)
+    if breaches:
+        click.echo(f"{len(breaches)} fel hittades.", err=True)
+        sys.exit(1)
+    click.echo("Databasen är hel: alla kontroller håller.")
+
+
+@db.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(target: Path) -> None:
+    """Write a consistent copy of the SQLite database (PostgreSQL: use pg_dump)."""
+    from planround.server.backup import backup_database
+
+    click.echo(f"Säkerhetskopian är skriven till {backup_database(settings().database_url, target)}.")
+
+
+@db.command("restore")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def db_restore(backup: Path) -> None:
+    """Replace the SQLite database with a backup (stop the service first)."""
+    from planround.server.backup import restore_database
+
+    click.echo(f"Databasen {restore_database(settings().database_url, backup)} är återställd från {backup}.")
+
+
 # --- reference data -------------------------------------------------------------------
 
 

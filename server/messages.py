@@ -260,6 +260,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Det finns ingen sammanställning för {unit} i {round} ännu; den skapas vid första inlämningen.",
         "en": "There is no consolidated workbook for {unit} in {round} yet; it is made at the first submission.",
     },
+    "backup_sqlite_only": {
+        "sv": "planround säkerhetskopierar bara SQLite-databaser; för {backend} används databasens egna verktyg (pg_dump, se README).",
+        "en": "planround backs up SQLite databases only; for {backend} use the database's own tools (pg_dump, see the README).",
+    },
+    "backup_missing": {
+        "sv": "Filen {path} finns inte.",
+        "en": "The file {path} does not exist.",
+    },
+    "backup_not_sqlite": {
+        "sv": "{path} är ingen SQLite-databas; inget återställdes.",
+        "en": "{path} is not a SQLite database; nothing was restored.",
+    },
     "no_template_issued": {
         "sv": "Ingen mall har skapats för {unit} i {round}. Be processansvarig att skapa mallarna.",
         "en": "No template has been generated for {unit} in {round}. Ask the process administrator to generate the templates.",
