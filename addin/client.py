@@ -14,6 +14,20 @@ import requests
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# The client's own messages, for what never reached the service; the service words its refusals itself.
+MESSAGES = {
+    "timeout": {"sv": "Servern svarade inte inom {seconds:g} sekunder. Försök igen om en stund; "
+                      "inget har ändrats i arbetsboken.",
+                "en": "The server did not answer within {seconds:g} seconds. Try again in a while; "
+                      "nothing has changed in the workbook."},
+    "unreachable": {"sv": "Kunde inte nå servern på {url}. Kontrollera adressen under Inställningar och nätverket.",
+                    "en": "Could not reach the server at {url}. Check the address under Settings and the network."},
+    "not_json": {"sv": "Servern svarade med något annat än planround (HTTP {status}, {type}). Kontrollera "
+                       "serveradressen under Inställningar eller kontakta systemansvarig.",
+                 "en": "The server answered with something other than planround (HTTP {status}, {type}). Check "
+                       "the server address under Settings or contact the system administrator."},
+}
+
 
 @dataclass
 class ServiceError(Exception):
@@ -34,6 +48,7 @@ class PlanroundClient:
     def __init__(self, base_url: str, token: str, *, timeout: float = 60, language: str = "sv"):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.language = "en" if language == "en" else "sv"
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept-Language": language})
 
@@ -73,6 +88,14 @@ class PlanroundClient:
         return self._json("POST", f"/rounds/{round_code}/units/{unit_code}/approvals",
                           json={k: v for k, v in body.items() if v is not None})
 
+    def submissions(self, round_code: str, unit_code: str) -> list[dict[str, Any]]:
+        """Return every stored version of a department's workbook, newest first."""
+        return self._json("GET", f"/rounds/{round_code}/units/{unit_code}/submissions")["submissions"]
+
+    def submission_file(self, round_code: str, unit_code: str, version: int) -> bytes:
+        """Return a stored version exactly as it was submitted."""
+        return self._request("GET", f"/rounds/{round_code}/units/{unit_code}/submissions/{version}/file").content
+
     def status(self, round_code: str, unit_code: str) -> dict[str, Any]:
         return self._json("GET", f"/rounds/{round_code}/units/{unit_code}/status")
 
@@ -86,31 +109,30 @@ class PlanroundClient:
         try:
             return answer.json()
         except ValueError:
-            raise not_json(answer) from None
+            raise not_json(answer, self.language) from None
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send a request; raise ServiceError for anything but a 2xx answer."""
         try:
             answer = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
         except requests.Timeout:
-            raise ServiceError(None, "timeout", f"Servern svarade inte inom {self.timeout:g} sekunder. "
-                                                "Försök igen om en stund; inget har ändrats i arbetsboken.") from None
+            raise ServiceError(None, "timeout", MESSAGES["timeout"][self.language].format(
+                seconds=self.timeout)) from None
         except requests.ConnectionError:
-            raise ServiceError(None, "unreachable", f"Kunde inte nå servern på {self.base_url}. Kontrollera "
-                                                    "adressen under Inställningar och nätverket.") from None
+            raise ServiceError(None, "unreachable", MESSAGES["unreachable"][self.language].format(
+                url=self.base_url)) from None
         if answer.ok:
             return answer
         try:
             body = answer.json()
         except ValueError:
-            raise not_json(answer) from None
+            raise not_json(answer, self.language) from None
         raise ServiceError(answer.status_code, body.get("error", "error"), body.get("message", ""),
                            body.get("errors", []))
 
 
-def not_json(answer: requests.Response) -> ServiceError:
+def not_json(answer: requests.Response, language: str = "sv") -> ServiceError:
     """Describe an answer that is not the service's JSON, such as a proxy's login page."""
-    return ServiceError(answer.status_code, "not_json",
-                        f"Servern svarade med något annat än planround (HTTP {answer.status_code}, "
-                        f"{answer.headers.get('Content-Type', 'okänd typ')}). Kontrollera serveradressen "
-                        "under Inställningar eller kontakta systemansvarig.")
+    unknown = "okänd typ" if language == "sv" else "unknown type"
+    return ServiceError(answer.status_code, "not_json", MESSAGES["not_json"][language].format(
+        status=answer.status_code, type=answer.headers.get("Content-Type", unknown)))
