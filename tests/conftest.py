@@ -125,6 +125,7 @@ def world(engine) -> World:
             "dean": make_user(session, "dora.dekan", (Role.group_head, org["faculty"])),
             "admin_head": make_user(session, "fia.forvaltningschef", (Role.group_head, org["admin"])),
             "university": make_user(session, "ulla.universitet", (Role.university, org["uni"])),
+            "system_admin": make_user(session, "sam.system", (Role.system_admin, org["uni"])),
             "nobody": make_user(session, "nils.ingen"),
         }
         planning_round = make_round(session)
