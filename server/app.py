@@ -11,6 +11,7 @@ from planround.server.db import make_engine
 from planround.server.errors import PlanroundError
 from planround.server.messages import render
 from planround.server.settings import Settings
+from planround.server.throttle import LoginThrottle
 from planround.server.web import close_db, language, respond
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     app.config["SECRET_KEY"] = settings.secret_key
-    app.extensions["planround"] = {"settings": settings, "engine": make_engine(settings.database_url)}
+    app.extensions["planround"] = {
+        "settings": settings, "engine": make_engine(settings.database_url),
+        "throttle": LoginThrottle(limit=settings.login_failures, window_seconds=settings.login_window_seconds),
+    }
     app.teardown_appcontext(close_db)
     register_error_handlers(app)
     register_blueprints(app)
@@ -43,7 +47,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PlanroundError)
     def planround_error(error: PlanroundError):
-        return respond(error.to_dict(language()), error.status)
+        response = respond(error.to_dict(language()), error.status)
+        if getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_error):

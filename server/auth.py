@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from planround.models import ApiToken, User, utcnow
+from planround.server.audit import record
 from planround.server.errors import NotFound, Unauthorized
 
 TOKEN_PREFIX = "pr_"
@@ -48,3 +49,15 @@ def user_for_token(session: Session, token: str | None) -> User:
     if user is None or not user.active:
         raise Unauthorized()
     return user
+
+
+def revoke_tokens(session: Session, *, user: User) -> int:
+    """Revoke every token of the user that is still valid; return how many."""
+    now = utcnow()
+    active = session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    for token in active:
+        token.revoked_at = now
+        session.add(token)
+    record(session, action="tokens.revoke", user=None, detail={"user": user.username, "count": len(active)})
+    session.flush()
+    return len(active)

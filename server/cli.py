@@ -197,6 +197,17 @@ def users_token(username: str) -> None:
     click.echo(token)
 
 
+@users.command("revoke")
+@click.argument("username")
+def users_revoke(username: str) -> None:
+    """Revoke every token of a user (a lost laptop, a person who left)."""
+    from planround.server.auth import get_user, revoke_tokens
+
+    with transaction(engine()) as session:
+        count = revoke_tokens(session, user=get_user(session, username))
+    click.echo(f"{count} token(s) för {username} är spärrade.")
+
+
 # --- rounds ---------------------------------------------------------------------------
 
 

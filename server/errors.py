@@ -89,6 +89,17 @@ class UnsupportedFile(PlanroundError):
     code = "not_xlsx"
 
 
+class TooManyRequests(PlanroundError):
+    """Too many failed sign-ins from one address; `retry_after` says how many seconds to wait."""
+
+    status = 429
+    code = "too_many_failures"
+
+    def __init__(self, *, retry_after: int, **params):
+        super().__init__(**params)
+        self.retry_after = retry_after
+
+
 class ValidationFailed(PlanroundError):
     """The file was read but its content is wrong; `problems` says where."""
 

@@ -272,6 +272,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "{path} är ingen SQLite-databas; inget återställdes.",
         "en": "{path} is not a SQLite database; nothing was restored.",
     },
+    "too_many_failures": {
+        "sv": "För många misslyckade inloggningar från din adress. Vänta {seconds} sekunder och kontrollera din token.",
+        "en": "Too many failed sign-ins from your address. Wait {seconds} seconds and check your token.",
+    },
     "no_template_issued": {
         "sv": "Ingen mall har skapats för {unit} i {round}. Be processansvarig att skapa mallarna.",
         "en": "No template has been generated for {unit} in {round}. Ask the process administrator to generate the templates.",

@@ -69,6 +69,9 @@ class Settings:
     comment_threshold_pct: Decimal = Decimal("20")
     comment_threshold_amount: Decimal = Decimal("100000")
     token_days: int = 365
+    # Failed sign-ins one address may make within the window before it gets 429.
+    login_failures: int = 10
+    login_window_seconds: int = 300
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -100,4 +103,6 @@ class Settings:
                 env, "PLANROUND_COMMENT_THRESHOLD_AMOUNT", "100000"
             ),
             token_days=_int(env, "PLANROUND_TOKEN_DAYS", 365),
+            login_failures=_int(env, "PLANROUND_LOGIN_FAILURES", 10),
+            login_window_seconds=_int(env, "PLANROUND_LOGIN_WINDOW_SECONDS", 300),
         )

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from planround.models import Role, User
 from planround.server.auth import user_for_token
-from planround.server.errors import BadRequest
+from planround.server.errors import BadRequest, Unauthorized
 from planround.server.messages import pick_language
 from planround.server.settings import Settings
 
@@ -48,7 +48,17 @@ def current_user() -> User:
     if "user" not in g:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        g.user = user_for_token(db(), token.strip() if scheme.lower() == "bearer" else None)
+        token = token.strip() if scheme.lower() == "bearer" else None
+        if not token:
+            raise Unauthorized()
+        # Only a token that was sent and is wrong counts as a guess.
+        throttle, address = current_app.extensions["planround"]["throttle"], request.remote_addr or "-"
+        throttle.check(address)
+        try:
+            g.user = user_for_token(db(), token)
+        except Unauthorized:
+            throttle.record_failure(address)
+            raise
     return g.user
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from sqlmodel import Session, select
 
 from planround.models import ApiToken, User, utcnow
@@ -62,3 +64,31 @@ def test_an_unknown_route_answers_json_404(client, world):
     answer = client.get("/api/v1/nothing-here", headers=world.auth("economist"))
     assert answer.status_code == 404
     assert answer.json["error"] == "not_found"
+
+
+def test_repeated_wrong_tokens_from_one_address_are_slowed_down(app, client, world):
+    limit = app.extensions["planround"]["settings"].login_failures
+    for _ in range(limit):
+        assert client.get("/api/v1/me", headers={"Authorization": "Bearer pr_guess"}).status_code == 401
+    blocked = client.get("/api/v1/me", headers={"Authorization": "Bearer pr_guess"})
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "sekunder" in blocked.json["message"]
+    # Even the right token waits: the address is what is slowed down, not the token.
+    assert client.get("/api/v1/me", headers=world.auth("economist")).status_code == 429
+    other = client.get("/api/v1/me", headers=world.auth("economist"), environ_base={"REMOTE_ADDR": "127.0.0.9"})
+    assert other.status_code == 200
+
+
+def test_the_throttle_forgets_failures_after_the_window():
+    from planround.server.errors import TooManyRequests
+    from planround.server.throttle import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(limit=2, window_seconds=60, clock=lambda: now[0])
+    throttle.record_failure("a")
+    throttle.record_failure("a")
+    with pytest.raises(TooManyRequests):
+        throttle.check("a")
+    now[0] = 61.0
+    throttle.check("a")
