@@ -136,3 +136,8 @@ BUDGET = TemplateLayout(TEMPLATE_KIND_BUDGET, INPUT_SHEET, LINES_TABLE, COLUMNS,
 FORECAST = TemplateLayout(TEMPLATE_KIND_FORECAST, FORECAST_SHEET, FORECAST_TABLE, FORECAST_COLUMNS,
                           FORECAST_HEADER_NAMES, "forecast")
 LAYOUTS: dict[str, TemplateLayout] = {spec.kind: spec for spec in (BUDGET, FORECAST)}
+
+
+def table_prefill(prefill: list[dict]) -> list[dict]:
+    """Return the lines table's rows of an issue's prefill; the entries of other sheets carry no `row`."""
+    return [entry for entry in prefill if "row" in entry]

@@ -102,6 +102,10 @@ def build_master(text: MasterText, path: str | Path, *, extra_rows_above: int = 
     top = 1 + extra_rows_above
     _build_input_sheet(wb, wb.active, top, text)
     _build_summary_sheet(wb, wb.create_sheet(layout.SUMMARY_SHEET), top, text.summary_note)
+    if text.spec.kind == layout.TEMPLATE_KIND_BUDGET:
+        from planround.server.source_sheets import build_source_masters  # it styles with this module's constants
+
+        build_source_masters(wb, top)
     _build_lists_sheet(wb.create_sheet(layout.LISTS_SHEET))
     _build_meta_sheet(wb.create_sheet(layout.META_SHEET), text.spec.kind)
     wb.active = 0

@@ -112,6 +112,74 @@ def read_workbook(content: bytes, *, max_cells: int) -> SubmittedWorkbook:
     return SubmittedWorkbook(sheet=table.sheet, meta=meta, header=header, rows=rows, kind=table.spec.kind)
 
 
+@dataclass
+class SubmittedTable:
+    """Another table of a submitted template (found by its name): its sheet and its rows."""
+
+    sheet: str
+    rows: list[SheetRow]
+
+
+def read_table(content: bytes, spec: layout.TemplateLayout, *, max_cells: int) -> SubmittedTable | None:
+    """Read the rows of the template table `spec` names, by column header; None when the workbook has none."""
+    with _open_package(content) as package:
+        book = _read_book(package)
+        table = _find_table(package, book, (spec,))
+        if table is None:
+            return None
+        columns = _map_columns(table)
+        _check_size(table, max_cells)
+        grid = _Grids(_open_calamine(content), package, book).get(table.sheet, table.last_row)
+        return SubmittedTable(table.sheet, [_sheet_row(grid, row, columns) for row in table.data_rows])
+
+
+@dataclass
+class PlainSheet:
+    """The first sheet of a workbook from outside (an export), as rows of normalised values."""
+
+    name: str
+    rows: list[list[Any]]  # row 0 is Excel row 1; None where empty, CellError for error values
+
+
+def read_first_sheet(content: bytes, *, max_rows: int, max_cols: int) -> PlainSheet:
+    """Read the cached values of a workbook's first sheet, refusing one larger than the limits."""
+    with _open_package(content) as package:
+        book = _read_book(package)
+        if not book.sheets:
+            raise UnsupportedFile(detail="den har inga blad")
+        name = next(iter(book.sheets))
+        height, width = _sheet_extent(package, book.sheets[name])
+        if height > max_rows or width > max_cols:
+            # Checked on the XML before python-calamine, which would hold the whole range in memory.
+            size = {"sheet": name, "rows": height, "cols": width, "max_rows": max_rows, "max_cols": max_cols}
+            raise ValidationFailed("sheet_too_large", problems=[Problem("sheet_too_large", size, sheet=name)],
+                                   **size)
+        grid = _Grids(_open_calamine(content), package, book).get(name)
+    return PlainSheet(name, [[grid.value(row, col) for col in range(1, width + 1)]
+                             for row in range(1, height + 1)])
+
+
+def _sheet_extent(package: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """Return the last row and column that hold a cell, from the sheet's XML (cells may omit `r`)."""
+    height = width = row = col = 0
+    try:
+        for event, element in SafeET.iterparse(io.BytesIO(_read_part(package, part)), forbid_dtd=True,
+                                               forbid_entities=True, forbid_external=True, events=("start", "end")):
+            tag, ref = _local(element.tag), element.get("r") or ""
+            if event == "end":
+                if tag == "row":
+                    element.clear()  # keep memory flat on a large sheet
+            elif tag == "row":
+                row, col = int(ref) if ref.isdigit() else row + 1, 0
+            elif tag == "c":
+                match = REF_RE.match(ref)
+                col = _column_index(match.group(1)) if match else col + 1
+                height, width = max(height, row), max(width, col)
+    except (ParseError, DefusedXmlException, ValueError):
+        raise UnsupportedFile(detail=f"delen {part} är ingen giltig XML") from None
+    return height, width
+
+
 # --- the package ------------------------------------------------------------------------------
 
 def _open_package(content: bytes) -> zipfile.ZipFile:
@@ -213,12 +281,9 @@ def _read_book(package: zipfile.ZipFile) -> _Book:
 
 def _find_lines_table(package: zipfile.ZipFile, book: _Book) -> _LinesTable:
     """Find a budget or forecast lines table through each sheet's relationships, or name what is missing."""
-    for sheet, part in book.sheets.items():
-        for rel_type, target in _rels(package, part).values():
-            if rel_type.endswith(REL_TABLE) and target in package.namelist():
-                table = _read_table(package, target, sheet, part)
-                if table is not None:
-                    return table
+    table = _find_table(package, book, tuple(layout.LAYOUTS.values()))
+    if table is not None:
+        return table
     problems = [] if book.sheet_name(layout.META_SHEET) else [_meta_missing()]
     # Name the table of whichever kind's input sheet is there; a workbook with neither is taken for a budget.
     spec = next((s for s in layout.LAYOUTS.values() if book.sheet_name(s.input_sheet)), layout.BUDGET)
@@ -230,15 +295,28 @@ def _find_lines_table(package: zipfile.ZipFile, book: _Book) -> _LinesTable:
     raise ValidationFailed(problems=problems, count=len(problems))
 
 
+def _find_table(package: zipfile.ZipFile, book: _Book,
+                specs: tuple[layout.TemplateLayout, ...]) -> _LinesTable | None:
+    """Return the first table of one of these layouts, found by name through each sheet's relationships."""
+    for sheet, part in book.sheets.items():
+        for rel_type, target in _rels(package, part).values():
+            if rel_type.endswith(REL_TABLE) and target in package.namelist():
+                table = _read_table(package, target, sheet, part, specs)
+                if table is not None:
+                    return table
+    return None
+
+
 def _meta_missing() -> Problem:
     return Problem("meta_sheet_missing", {"sheet": layout.META_SHEET}, sheet=layout.META_SHEET)
 
 
-def _read_table(package: zipfile.ZipFile, part: str, sheet: str, sheet_part: str) -> _LinesTable | None:
-    """Return the table in `part` if it is the lines table of a budget or a forecast."""
+def _read_table(package: zipfile.ZipFile, part: str, sheet: str, sheet_part: str,
+                specs: tuple[layout.TemplateLayout, ...]) -> _LinesTable | None:
+    """Return the table in `part` if it is the table of one of these layouts."""
     root = _parse_xml(package, part)
     names = ((root.get("displayName") or "").casefold(), (root.get("name") or "").casefold())
-    spec = next((s for s in layout.LAYOUTS.values() if s.table.casefold() in names), None)
+    spec = next((s for s in specs if s.table.casefold() in names), None)
     if spec is None:
         return None
     match = REF_RE.match(root.get("ref") or "")

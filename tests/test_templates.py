@@ -233,7 +233,8 @@ def test_the_shipped_master_is_what_the_builder_writes(tmp_path):
     shipped = load_workbook(budget_master_path())
     built = load_workbook(build_budget_master(tmp_path / "budget.xlsx"))
     for wb in (shipped, built):
-        assert wb.sheetnames == [layout.INPUT_SHEET, layout.SUMMARY_SHEET, layout.LISTS_SHEET, layout.META_SHEET]
+        assert wb.sheetnames == [layout.INPUT_SHEET, layout.SUMMARY_SHEET, "Studenter", "Bemanning",
+                                 layout.LISTS_SHEET, layout.META_SHEET]
     assert {n: shipped.defined_names[n].attr_text for n in shipped.defined_names} == {
         n: built.defined_names[n].attr_text for n in built.defined_names}
     assert table_of(shipped).ref == table_of(built).ref

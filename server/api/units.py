@@ -12,7 +12,7 @@ from planround.server.organisation import get_department
 from planround.server.rights import require_administrator, require_role
 from planround.server.rounds import get_round
 from planround.server.submissions import get_submission, list_submissions, submit_workbook
-from planround.server.web import READERS, current_user, db, flag, respond, settings, xlsx_response
+from planround.server.web import READERS, current_user, db, flag, language, respond, settings, xlsx_response
 
 bp = Blueprint("units", __name__)
 
@@ -111,5 +111,6 @@ def summary_view(summary) -> dict:
         "line_count": summary.line_count, "total_revenue": summary.total_revenue,
         "total_cost": summary.total_cost, "result": summary.result,
         "submitted_at": summary.submitted_at, "submitted_by": summary.submitted_by,
+        "warnings": [warning.to_dict(language()) for warning in summary.warnings],
     }
 
