@@ -39,6 +39,11 @@ class PlanningRound(SQLModel, table=True):
         default=Decimal("100000"), sa_column=Column(MONEY, nullable=False)
     )
     created_at: datetime = Field(default_factory=utcnow)
+    # Personnel costs of a budget (Primula): lönekostnadspålägg on salaries, and the yearly
+    # salary revision that raises salaries by a percentage from a month of the year on.
+    lkp_pct: Decimal = Field(default=Decimal("48.50"), sa_column=Column(MONEY, nullable=False))
+    salary_revision_month: int = Field(default=4, ge=1, le=12)
+    salary_revision_pct: Decimal = Field(default=Decimal("3.00"), sa_column=Column(MONEY, nullable=False))
     # The university board's (universitetsstyrelsen) decision on the budget, entered by the
     # process administrator; the university level approves the total only after it.
     board_decision_date: date | None = None

@@ -24,6 +24,9 @@ class RoundCreate:
     deadline: date | None = None
     comment_threshold_pct: Decimal = Decimal("20")
     comment_threshold_amount: Decimal = Decimal("100000")
+    lkp_pct: Decimal = Decimal("48.50")  # lönekostnadspålägg on salaries, for a budget's personnel costs
+    salary_revision_month: int = 4  # the month (1-12) the year's salary revision takes effect
+    salary_revision_pct: Decimal = Decimal("3.00")
 
 
 def get_round(session: Session, code: str) -> PlanningRound:

@@ -34,6 +34,9 @@ def round_view(planning_round: PlanningRound) -> dict[str, Any]:
         "deadline": planning_round.deadline,
         "comment_threshold_pct": planning_round.comment_threshold_pct,
         "comment_threshold_amount": planning_round.comment_threshold_amount,
+        "lkp_pct": planning_round.lkp_pct,
+        "salary_revision_month": planning_round.salary_revision_month,
+        "salary_revision_pct": planning_round.salary_revision_pct,
         "board_decision_date": planning_round.board_decision_date,
         "board_decision_reference": planning_round.board_decision_reference,
     }
@@ -103,6 +106,7 @@ def parse_round_create(body: dict[str, Any]) -> RoundCreate:
         raise BadRequest("invalid_field", field="code", detail="bokstäver, siffror och bindestreck")
     extra = {k: _decimal(body, k) for k in ("comment_threshold_pct", "comment_threshold_amount")
              if body.get(k) is not None}
+    extra |= _personnel_rates(body)
     return RoundCreate(code=code, name=str(body["name"])[:200], kind=kind, fiscal_year=year,
                        deadline=parse_date(body, "deadline") if body.get("deadline") else None, **extra)
 
@@ -115,6 +119,22 @@ def _decimal(body: dict[str, Any], name: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise BadRequest("invalid_field", field=name, detail="ett tal, noll eller större")
     return value
+
+
+def _personnel_rates(body: dict[str, Any]) -> dict[str, Any]:
+    """Return the LKP and salary revision given: percentages 0-100 with two decimals, a month 1-12."""
+    rates: dict[str, Any] = {}
+    for name in ("lkp_pct", "salary_revision_pct"):
+        if body.get(name) is not None:
+            rates[name] = _decimal(body, name)
+            if rates[name] > 100 or rates[name] != rates[name].quantize(Decimal("0.01")):
+                raise BadRequest("invalid_field", field=name, detail="procent 0–100 med högst två decimaler")
+    month = body.get("salary_revision_month")
+    if month is not None:
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise BadRequest("invalid_field", field="salary_revision_month", detail="en månad 1–12")
+        rates["salary_revision_month"] = month
+    return rates
 
 
 @bp.post("/rounds/<round_code>/board-decision")
