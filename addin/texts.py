@@ -64,7 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "pick_department": {
         "sv": "Vilken avdelning i {unit} ska avslås?",
         "en": "Which department of {unit} is rejected?"},
-    "done": {"sv": "Klart. {steps}", "en": "Done. {steps}"},
+    "done": {"sv": "Klart.\n{steps}", "en": "Done.\n{steps}"},
     "pick": {"sv": "{title}\n\n{options}\n\nSkriv numret:", "en": "{title}\n\n{options}\n\nType the number:"},
     "bad_pick": {
         "sv": "Skriv ett nummer mellan 1 och {count}.",
