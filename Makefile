@@ -21,5 +21,9 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/planround serve
 
+# Measures against the raw xlsx floor into bench_out/ (README: Performance); --quick for a smoke run.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) demo_out bench_out dist instance build *.egg-info

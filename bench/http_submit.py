@@ -1,0 +1,195 @@
+"""`submit_concurrent_p95`: 20 economists submitting at once over HTTP to gunicorn on PostgreSQL.
+
+The production server does not exist in the project yet, so the benchmark starts gunicorn
+itself on loopback, against `planround.server.app:create_app()`, and stops it by its pid.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from sqlmodel import Session, select
+
+from bench import data
+from bench.results import Metric
+from bench.sizes import Sizes
+from bench.timing import percentile
+from planround.models import User
+from planround.server.auth import issue_token
+
+WHAT = ("p95 latency of POST /rounds/<round>/units/<unit>/submissions when every client submits its own "
+        "department's filled workbook at the same moment (gunicorn, sync workers, PostgreSQL, loopback)")
+BASELINE_WHAT = "median latency of the same request from one client alone"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REQUEST_TIMEOUT = 600  # seconds; bounded, so a stuck server fails the run instead of hanging it
+START_TIMEOUT = 60
+
+
+def unavailable() -> str | None:
+    """Return why the measurement cannot run here, or None when it can."""
+    if not os.environ.get(data.PG_URL_ENV):
+        return f"needs PostgreSQL: set {data.PG_URL_ENV} (the production server runs on PostgreSQL)"
+    if importlib.util.find_spec("gunicorn") is None:
+        return "needs gunicorn (pip install gunicorn): the project has no production server yet"
+    return None
+
+
+@dataclass
+class Client:
+    """One economist: the department, a token and the filled workbook."""
+
+    unit_code: str
+    token: str
+    content: bytes
+
+
+@dataclass
+class Samples:
+    """Latencies and answers, lone and at once."""
+
+    lone: list[float] = field(default_factory=list)
+    burst: list[float] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: int) -> None:
+        self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
+
+
+def prepare(out_dir: Path, sizes: Sizes, log) -> tuple[str, list[Client], data.Organisation]:
+    """Build a department per client, with its own economist and token, and fill each template."""
+    url = data.database_url(out_dir, "concurrent")
+    engine = data.fresh_engine(url)
+    org = data.build_organisation(engine, departments=sizes.concurrent_clients,
+                                  activities=sizes.concurrent_lines // sizes.accounts, accounts=sizes.accounts,
+                                  one_economist_each=True)
+    clients = []
+    for code in org.department_codes:
+        content = data.issue_and_fill(engine, org, code)
+        with Session(engine) as session:
+            user = session.exec(select(User).where(User.username == org.economists[code])).one()
+            token = issue_token(session, user=user, days=1)
+            session.commit()
+        clients.append(Client(code, token, content))
+    log(f"  {len(clients)} departments with a filled workbook of {sizes.concurrent_lines} lines each")
+    engine.dispose()
+    return url, clients, org
+
+
+def free_port() -> int:
+    """Return a port free on loopback now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(url: str, out_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn on loopback with sync workers; return the process and the API's base URL."""
+    port = free_port()
+    env = {**os.environ, "PLANROUND_DATABASE_URL": url, "PLANROUND_SECRET_KEY": data.SECRET,
+           "PLANROUND_ENV": "production", "PLANROUND_INSTANCE_DIR": str(out_dir / "instance")}
+    log_file = open(out_dir / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+               "--timeout", str(REQUEST_TIMEOUT), "--graceful-timeout", "10"]
+    if "--no-control-socket" in _gunicorn_help():  # newer gunicorns open a socket in $HOME by default
+        command.append("--no-control-socket")
+    process = subprocess.Popen([*command, "planround.server.app:create_app()"], env=env, stdout=log_file,
+                               stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        wait_until_answering(process, f"{base}/openapi.json")
+    except BaseException:
+        stop(process)
+        raise
+    return process, base
+
+
+def _gunicorn_help() -> str:
+    """Return gunicorn's --help text, to use only the options this version has."""
+    return subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True,
+                          timeout=60, check=False).stdout
+
+
+def wait_until_answering(process: subprocess.Popen, url: str) -> None:
+    """Wait until every worker has booted and the server answers, or fail after START_TIMEOUT."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if requests.get(url, timeout=10).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT} s; see gunicorn.log")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the gunicorn we started: TERM to its pid, KILL if it lingers."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def submit(base: str, round_code: str, client: Client, samples: Samples, into: list[float]) -> None:
+    """Send one submission and note its latency and status."""
+    started = time.perf_counter()
+    answer = requests.post(f"{base}/rounds/{round_code}/units/{client.unit_code}/submissions",
+                           data=client.content, timeout=REQUEST_TIMEOUT,
+                           headers={"Authorization": f"Bearer {client.token}", "Content-Type": XLSX,
+                                    "X-Filename": f"{client.unit_code}.xlsx"})
+    into.append(time.perf_counter() - started)
+    samples.count(answer.status_code)
+
+
+def burst(base: str, round_code: str, clients: list[Client], samples: Samples, into: list[float]) -> None:
+    """Let every client submit at the same moment (a barrier releases them together)."""
+    barrier = threading.Barrier(len(clients))
+
+    def one(client: Client) -> None:
+        barrier.wait()
+        submit(base, round_code, client, samples, into)
+
+    threads = [threading.Thread(target=one, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def measure(url: str, out_dir: Path, clients: list[Client], org: data.Organisation, sizes: Sizes, log) -> Metric:
+    """Warm up, then alternate bursts of every client with a lone client's submission."""
+    workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice for sync workers
+    process, base = start_gunicorn(url, out_dir, workers)
+    samples, warm = Samples(), Samples()
+    try:
+        submit(base, org.round_code, clients[0], warm, [])
+        burst(base, org.round_code, clients, warm, [])
+        for number in range(sizes.concurrent_bursts):
+            steps = [lambda: burst(base, org.round_code, clients, samples, samples.burst),
+                     lambda: submit(base, org.round_code, clients[0], samples, samples.lone)]
+            for step in (steps if number % 2 == 0 else reversed(steps)):
+                step()
+            log(f"  burst {number + 1}/{sizes.concurrent_bursts}: slowest {max(samples.burst[-len(clients):]):.2f} s, "
+                f"lone {samples.lone[-1]:.2f} s, answers so far {samples.statuses}")
+    finally:
+        stop(process)
+    return Metric("submit_concurrent_p95", "seconds", percentile(samples.burst, 95), statistics.median(samples.lone),
+                  sizes.concurrent_bursts, 4.0, WHAT, BASELINE_WHAT,
+                  checks={"every request answered 201": set(samples.statuses) == {"201"}}, extra={
+                      "clients": len(clients), "lines_per_workbook": sizes.concurrent_lines, "workers": workers,
+                      "requests_at_once": len(samples.burst), "statuses": samples.statuses,
+                      "warm_up_statuses": warm.statuses, "samples": samples.burst,
+                      "baseline_samples": samples.lone})
