@@ -129,35 +129,37 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict:
     """Run the benchmark and write results.json and results.md; return what results.json holds."""
     options = parse(argv)
+    options.argv = sys.argv[1:] if argv is None else argv
     sizes, wanted = (QUICK if options.quick else FULL), options.only or list(METRICS)
     out_dir = options.out
     out_dir.mkdir(parents=True, exist_ok=True)
     started, clock = datetime.now(timezone.utc), time.perf_counter()
-    metrics = run_ingest(out_dir, sizes, wanted, options)
-    if "generate_300" in wanted:
-        metrics.append(run_generate(out_dir, sizes, options))
-    if "consolidate_university" in wanted:
-        metrics.append(run_consolidate(out_dir, sizes, options))
-    if "submit_concurrent_p95" in wanted:
-        metrics.append(run_concurrent(out_dir, sizes))
-    metrics.sort(key=lambda m: METRICS.index(m.name))
-    return write(out_dir, metrics, options, started, time.perf_counter() - clock)
+    steps = [lambda: run_ingest(out_dir, sizes, wanted, options)]
+    steps += [lambda: [run_generate(out_dir, sizes, options)]] if "generate_300" in wanted else []
+    steps += [lambda: [run_consolidate(out_dir, sizes, options)]] if "consolidate_university" in wanted else []
+    steps += [lambda: [run_concurrent(out_dir, sizes)]] if "submit_concurrent_p95" in wanted else []
+    metrics: list[Metric] = []
+    for step in steps:
+        metrics += step()
+        metrics.sort(key=lambda m: METRICS.index(m.name))
+        # Written after every step, so a long run that is stopped still leaves what it measured.
+        results = write(out_dir, metrics, options, started, time.perf_counter() - clock)
+    log("\n" + table(metrics) + f"\n\nwritten to {out_dir / 'results.json'} and {out_dir / 'results.md'} "
+        f"({time.perf_counter() - clock:.0f} s)")
+    return results
 
 
 def write(out_dir: Path, metrics: list[Metric], options, started: datetime, seconds: float) -> dict:
-    """Write results.json and results.md and print the table."""
+    """Write results.json and results.md; return what results.json holds."""
     results = {
         "run": {"started_at": started.isoformat(timespec="seconds"), "seconds": round(seconds, 1),
-                "quick": options.quick, "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
+                "quick": options.quick, "command": " ".join(["python -m bench.run", *options.argv]),
                 "database": "postgresql" if os.environ.get(data.PG_URL_ENV) else "sqlite",
                 "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()},
         "metrics": {m.name: m.as_json() for m in metrics},
     }
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    rendered = table(metrics)
-    (out_dir / "results.md").write_text(rendered + "\n", encoding="utf-8")
-    log("\n" + rendered + f"\n\nwritten to {out_dir / 'results.json'} and {out_dir / 'results.md'} "
-        f"({seconds:.0f} s)")
+    (out_dir / "results.md").write_text(table(metrics) + "\n", encoding="utf-8")
     return results
 
 
