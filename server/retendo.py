@@ -9,7 +9,8 @@ and every row is checked; any bad cell refuses the whole file, naming sheet and 
 
 Each row is then mapped: the teacher to an employee (Primula) by employee number when the
 row has one, else by name within the department; the course to one of the department's
-activities through `CourseActivity`. A row that does not map is stored with the mapping left
+activities through `CourseActivity`, loaded from a semicolon file `unit;course;activity`
+(`load_course_activities`, checked whole like the other reference files). A row that does not map is stored with the mapping left
 empty and listed in the import's report, never dropped. The file replaces the staffing of
 the fiscal year for the departments it names.
 """

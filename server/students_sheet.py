@@ -18,8 +18,14 @@ from planround.models import Activity
 from planround.server import layout
 from planround.server.layout import Column
 from planround.server.masters import HEADER_FILL, LABEL_FONT, MONEY_FORMAT, TITLE_FONT
-from planround.server.sheet_tables import add_master_table, add_named_cell, find_table, named_cell, protect, \
-    write_table_rows
+from planround.server.sheet_tables import (
+    add_master_table,
+    add_named_cell,
+    find_table,
+    named_cell,
+    protect,
+    write_table_rows,
+)
 from planround.server.stina import AreaPrice
 
 STUDENTS_SHEET = "Studenter"
