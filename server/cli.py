@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -170,12 +172,115 @@ def import_group() -> None:
 
 
 @import_group.command("ubw")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_ubw_command(path: Path) -> None:
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from-dir", "from_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Load the newest unprocessed *.csv or *.txt file of this folder, then archive it.")
+@click.option("--archive", type=click.Path(file_okay=False, path_type=Path),
+              help="Where --from-dir moves a loaded file (default: the folder's archive/).")
+@click.option("--quarantine", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write bad lines to this CSV report and load the rest, instead of rejecting the file.")
+@click.option("--revenue-negative", is_flag=True,
+              help="The file books revenue negative, as UBW's credits; store it positive.")
+def import_ubw_command(path: Path | None, from_dir: Path | None, archive: Path | None,
+                       quarantine: Path | None, revenue_negative: bool) -> None:
     """Load a UBW ledger export of actuals; its periods replace what was loaded before."""
+    from planround.server.messages import render
     from planround.server.ubw import import_ubw
 
-    run_load(import_ubw, path=path)
+    if (path is None) == (from_dir is None):
+        raise click.UsageError(render("ubw_source_required"))
+    if from_dir is not None and quarantine is not None \
+            and quarantine.resolve().parent == from_dir.resolve():
+        raise click.UsageError(render("ubw_quarantine_in_folder", directory=from_dir))
+    options = {"quarantine": quarantine, "revenue_negative": revenue_negative,
+               "progress": terminal_progress()}
+    if path is not None:
+        run_load(import_ubw, path=path, **options)
+    else:
+        import_newest_ubw(from_dir, archive or from_dir / "archive", options)
+
+
+def import_newest_ubw(directory: Path, archive: Path, options: dict) -> None:
+    """Load the newest unprocessed ledger file of a folder in one transaction, then archive it."""
+    from planround.server.messages import render
+    from planround.server.ubw import import_ubw, unprocessed_files
+
+    with stderr_log("planround.ubw") as log:
+        waiting = unprocessed_files(directory)
+        if not waiting:
+            click.echo(render("ubw_nothing_new", directory=directory))
+            return
+        path = waiting[0]
+        if waiting[1:]:
+            log.warning(render("ubw_older_left", directory=directory,
+                               files=", ".join(older.name for older in waiting[1:])))
+        log.info(render("ubw_picked", file=path.name, directory=directory))
+        try:
+            with transaction(engine()) as session:
+                result = import_ubw(session, path=path, **options)
+        except Exception as error:
+            reason = error.message("sv") if isinstance(error, PlanroundError) else repr(error)
+            log.error(render("ubw_left_in_place", file=path.name, directory=directory, reason=reason))
+            raise
+        click.echo(str(result))
+        if result.quarantined:
+            log.warning(render("ubw_quarantined", count=result.quarantined, report=result.report))
+        archive_loaded(log, path, archive)
+
+
+def archive_loaded(log, path: Path, archive: Path) -> None:
+    """Move a loaded file to the archive; a failure exits 1, though the load itself stands."""
+    from planround.server.messages import render
+    from planround.server.ubw import archive_file
+
+    try:
+        target = archive_file(path, archive)
+    except OSError as error:
+        log.error(render("ubw_archive_failed", file=path.name, archive=archive,
+                         reason=error.strerror or repr(error)))
+        sys.exit(1)
+    log.info(render("ubw_archived", file=path.name, target=target))
+
+
+@contextmanager
+def stderr_log(name: str):
+    """Send a logger's records to stderr, with time and level, while the block runs."""
+    import logging
+
+    log = logging.getLogger(name)
+    handler = logging.StreamHandler(sys.stderr)  # the stream of this moment: a test's capture too
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield log
+    finally:
+        log.removeHandler(handler)
+
+
+def terminal_progress():
+    """Return a progress bar maker when stderr is a terminal, else None: a log gets no bars."""
+    if not sys.stderr.isatty():
+        return None
+    return functools.partial(click.progressbar, file=sys.stderr)
+
+
+@import_group.command("retendo")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", "fiscal_year", type=int, required=True, help="The fiscal year the staffing plans.")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the rows that do not map to this CSV file.")
+def import_retendo_command(path: Path, fiscal_year: int, report: Path | None) -> None:
+    """Import Retendo's xlsx export of teaching staff; it replaces the year's staffing of its departments."""
+    from planround.server.retendo import import_retendo, write_report
+
+    with transaction(engine()) as session:
+        result = import_retendo(session, path=path, fiscal_year=fiscal_year)
+    click.echo(str(result))
+    for row in result.unmapped:
+        click.echo(f"  {row.sheet}!rad {row.row}: {row.teacher}, {row.course}: {row.reason_text()}")
+    if report is not None:
+        click.echo(f"Rapport: {write_report(result, report)}")
 
 
 # --- users ----------------------------------------------------------------------------

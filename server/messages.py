@@ -499,6 +499,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Prognosen avviker från budget med {change} kr ({pct} %). Över {threshold_pct} % och {threshold_amount} kr krävs en kommentar.",
         "en": "The forecast deviates from the budget by {change} kr ({pct} %). Above {threshold_pct} % and {threshold_amount} kr a comment is required.",
     },
+    # The nightly UBW load (server/ubw.py, `planround import ubw`)
+    "ubw_quarantined": {
+        "sv": "{count} felaktiga rader lästes inte in utan skrevs till karantänrapporten {report}.",
+        "en": "{count} faulty lines were not loaded but written to the quarantine report {report}.",
+    },
+    "ubw_file_changed": {
+        "sv": "Filen {file} ändrades medan den lästes in; ingenting ändrades. Vänta tills exporten är klar och läs in filen igen.",
+        "en": "The file {file} changed while it was being loaded; nothing changed. Wait until the export is complete and load the file again.",
+    },
+    "ubw_progress_check": {"sv": "Kontrollerar {file}", "en": "Checking {file}"},
+    "ubw_progress_load": {"sv": "Läser in {file}", "en": "Loading {file}"},
+    "ubw_source_required": {
+        "sv": "Ange antingen en fil eller --from-dir MAPP, inte båda.",
+        "en": "Give either a file or --from-dir FOLDER, not both.",
+    },
+    "ubw_quarantine_in_folder": {
+        "sv": "Karantänrapporten får inte ligga i {directory}: där skulle den läsas in som en ny export. Välj en annan mapp.",
+        "en": "The quarantine report must not be in {directory}: it would be loaded as a new export there. Choose another folder.",
+    },
+    "ubw_nothing_new": {
+        "sv": "Ingen ny fil att läsa in i {directory}; ingenting ändrades.",
+        "en": "No new file to load in {directory}; nothing changed.",
+    },
+    "ubw_picked": {
+        "sv": "Läser in {file} från {directory}.",
+        "en": "Loading {file} from {directory}.",
+    },
+    "ubw_older_left": {
+        "sv": "Äldre olästa filer i {directory} läses inte in och ligger kvar: {files}. Den nyaste exporten ersätter perioderna den innehåller; läs in en äldre fil för hand om den har perioder som saknas, och flytta den sedan.",
+        "en": "Older unloaded files in {directory} are not loaded and stay there: {files}. The newest export replaces the periods it holds; load an older file by hand if it has periods that are missing, then move it away.",
+    },
+    "ubw_left_in_place": {
+        "sv": "{file} lästes inte in och ligger kvar i {directory}; tidigare utfall är orörda. Orsak: {reason}",
+        "en": "{file} was not loaded and stays in {directory}; earlier actuals are untouched. Reason: {reason}",
+    },
+    "ubw_archived": {
+        "sv": "{file} är inläst och flyttad till {target}.",
+        "en": "{file} is loaded and moved to {target}.",
+    },
+    "ubw_archive_failed": {
+        "sv": "{file} är inläst men kunde inte flyttas till {archive} ({reason}). Flytta den för hand; läses den in igen ändras ingenting.",
+        "en": "{file} is loaded but could not be moved to {archive} ({reason}). Move it by hand; loading it again changes nothing.",
+    },
 }
 
 

@@ -19,10 +19,10 @@ Files are UTF-8 (with or without BOM) or Windows-1252, as Swedish Excel saves "C
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +52,8 @@ ACTIVITY_CATEGORIES = ("education", "research", "commissioned", "support", "proj
 LANGUAGES = ("sv", "en")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 EMAIL = re.compile(r"^[^@\s;]+@[^@\s;]+\.[^@\s;]+$")
+ENCODINGS = ("utf-8-sig", "cp1252")  # as Swedish Excel saves "CSV UTF-8" and "CSV (semikolon)"
+CHUNK_BYTES = 1 << 20
 
 # The parent a unit of each kind must have: the levels are fixed, which also rules out cycles.
 PARENT_KINDS: dict[UnitKind, tuple[UnitKind, ...]] = {
@@ -124,6 +126,8 @@ class CsvRow:
 
     line: int
     values: dict[str, str]
+    text: str = ""  # the line as the file has it, for a quarantine report
+    problems: list[Problem] = field(default_factory=list)  # what is wrong with its form
 
     def __getitem__(self, column: str) -> str:
         """Return the column's value, empty when the file has no such column."""
@@ -144,11 +148,16 @@ def problem(code: str, file: str, line: int | None = None, **params) -> Problem:
     return Problem(code, {"file": file, "line": line, **params}, line=line)
 
 
-def decode(data: bytes) -> str | None:
-    """Return the text of a file saved as UTF-8 (BOM or not) or Windows-1252, else None."""
-    for encoding in ("utf-8-sig", "cp1252"):
+def detect_encoding(path: Path) -> str | None:
+    """Return the first encoding the whole file decodes in, reading it in chunks, else None."""
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            with path.open("rb") as stream:
+                for chunk in iter(lambda: stream.read(CHUNK_BYTES), b""):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return encoding
         except UnicodeDecodeError:
             continue
     return None
@@ -156,23 +165,66 @@ def decode(data: bytes) -> str | None:
 
 def read_csv(path: str | Path, columns: Iterable[str]) -> CsvFile:
     """Read a semicolon-separated file whose header holds `columns`, in any order."""
+    rows, problems = [], []
+    for item in stream_csv(path, columns):
+        if isinstance(item, Problem):
+            problems.append(item)
+        elif item.problems:
+            problems += item.problems
+        else:
+            rows.append(item)
+    return CsvFile(Path(path).name, rows, problems)
+
+
+def stream_csv(path: str | Path, columns: Iterable[str]) -> Iterator[CsvRow | Problem]:
+    """Yield a semicolon file's data rows one at a time, or the problems of the whole file.
+
+    A row whose form is wrong carries its problems; a Problem on its own means the file
+    cannot be read as a whole (unreadable, not UTF-8 or Windows-1252, a bad header).
+    """
     path = Path(path)
-    columns = tuple(columns)
     try:
-        text = decode(path.read_bytes())
+        encoding = detect_encoding(path)
+        if encoding is None:
+            yield problem("file_encoding", path.name)
+            return
+        with path.open(encoding=encoding, newline="") as stream:
+            yield from stream_rows(path.name, stream, tuple(columns))
     except OSError as exc:
-        return CsvFile(path.name, [], [problem("file_unreadable", path.name, detail=exc.strerror)])
-    if text is None:
-        return CsvFile(path.name, [], [problem("file_encoding", path.name)])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+        yield problem("file_unreadable", path.name, detail=exc.strerror)
+
+
+def stream_rows(name: str, stream: Iterable[str], columns: tuple[str, ...]) -> Iterator[CsvRow | Problem]:
+    """Check the header, then yield the data lines after it, skipping blank ones."""
+    physical: list[str] = []  # the lines of the record being read, for CsvRow.text
+
+    def lines() -> Iterator[str]:
+        for line in stream:
+            physical.append(line)
+            yield line
+    reader = csv.reader(lines(), delimiter=";")
     header = next(reader, None)
     if header is None or not any(cell.strip() for cell in header):
-        return CsvFile(path.name, [], [problem("file_empty", path.name, expected=";".join(columns))])
+        yield problem("file_empty", name, expected=";".join(columns))
+        return
     header = [cell.strip().lower() for cell in header]
-    problems = header_problems(path.name, header, columns)
-    if problems:
-        return CsvFile(path.name, [], problems)
-    return read_rows(path.name, reader, header)
+    problems = header_problems(name, header, columns)
+    yield from problems
+    physical.clear()
+    for record in ([] if problems else reader):
+        yield from row_of(name, reader.line_num, header, record, "".join(physical).rstrip("\r\n"))
+        physical.clear()
+
+
+def row_of(name: str, line: int, header: list[str], record: list[str], text: str) -> Iterator[CsvRow]:
+    """Yield the row of one record, none for a blank one, with a problem if its length is wrong."""
+    if not any(cell.strip() for cell in record):
+        return  # Excel leaves lines of bare semicolons below the data
+    if len(record) != len(header):
+        yield CsvRow(line, {}, text, [problem("line_column_count", name, line,
+                                              found=len(record), expected=len(header))])
+        return
+    yield CsvRow(line, {column: cell.strip() for column, cell in zip(header, record) if column}, text)
 
 
 def header_problems(name: str, header: list[str], columns: tuple[str, ...]) -> list[Problem]:
@@ -184,21 +236,6 @@ def header_problems(name: str, header: list[str], columns: tuple[str, ...]) -> l
         problems.append(problem("file_missing_columns", name, 1, missing=", ".join(missing),
                                 expected=";".join(columns)))
     return problems
-
-
-def read_rows(name: str, reader, header: list[str]) -> CsvFile:
-    """Read the data lines after the header, skipping blank ones."""
-    rows, problems = [], []
-    for record in reader:
-        if not any(cell.strip() for cell in record):
-            continue  # Excel leaves lines of bare semicolons below the data
-        if len(record) != len(header):
-            problems.append(problem("line_column_count", name, reader.line_num,
-                                    found=len(record), expected=len(header)))
-            continue
-        values = {column: cell.strip() for column, cell in zip(header, record) if column}
-        rows.append(CsvRow(reader.line_num, values))
-    return CsvFile(name, rows, problems)
 
 
 def check_fields(name: str, row: CsvRow, required: Iterable[str],
