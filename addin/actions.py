@@ -300,11 +300,9 @@ def get_template(ctx: Context) -> None:
 
 
 def template_options(client: PlanroundClient) -> list[tuple[dict[str, Any], str, str]]:
-    """Return (round, department, name) for each open round and department of the user's roles.
-
-    The economist's roles decide; a user without one (a head, an administrator) gets every role's.
-    """
+    """Return (round, department, name) for each open round and department of the user's roles."""
     roles = client.me()["roles"]
+    # The economist's roles decide; a user without one (a head, an administrator) gets every role's.
     grants = [g for g in roles if g["role"] == "economist"] or roles
     options = []
     for planning_round in (r for r in client.rounds() if r["state"] == "open"):

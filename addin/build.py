@@ -155,13 +155,11 @@ def _working_dir(path: Path) -> Iterator[None]:
 
 @contextmanager
 def _ms_ovba_fixes() -> Iterator[None]:
-    """Make ms-ovba's output depend on the sources only, and its compression correct, while building.
-
-    ms-ovba-crypto draws random bytes to obfuscate the project's protection fields: seed them.
-    ms-ovba-compression 1.0.1 computes a copy token's maximum length as 0xFFFF << bits + 3
-    instead of (0xFFFF >> bits) + 3 (MS-OVBA 2.4.1.3.19.3), which corrupts a module with a long
-    repeat (a row of spaces or quotes): use the specification's value.
-    """
+    """Make ms-ovba's output depend on the sources only, and its compression correct, while building."""
+    # ms-ovba-crypto draws random bytes to obfuscate the project's protection fields: seed them.
+    # ms-ovba-compression 1.0.1 computes a copy token's maximum length as 0xFFFF << bits + 3
+    # instead of (0xFFFF >> bits) + 3 (MS-OVBA 2.4.1.3.19.3), which corrupts a module with a long
+    # repeat (a row of spaces or quotes): use the specification's value.
     from ms_ovba_compression.ms_ovba import MsOvba
     from ms_ovba_crypto import ms_ovba_crypto
 

@@ -145,3 +145,17 @@ def test_the_xlwings_layer_implements_the_whole_excel_interface():
         assert inspect.signature(implemented).parameters.keys() == \
             inspect.signature(getattr(Excel, name)).parameters.keys(), name
     assert re.search(r"^import xlwings", inspect.getsource(excel), re.M)
+
+
+def test_a_module_with_long_repeats_survives_the_compression(tmp_path):
+    olevba = pytest.importorskip("oletools.olevba")
+    body = "\n".join(f"' {'=' * (20 + n % 70)}{' ' * (n % 40)}x{n}" for n in range(300))
+    code = f'Attribute VB_Name = "Long"\nOption Explicit\n{body}\n'
+    (tmp_path / "Long.bas").write_text(code, encoding="utf-8")
+    xlam = build.build_addin(tmp_path / "long.xlam", vba_dir=tmp_path)
+    parser = olevba.VBA_Parser(str(xlam))
+    try:
+        read = {Path(name).stem: text for _, _, name, text in parser.extract_macros()}
+    finally:
+        parser.close()
+    assert normalised(read["Long"]) == normalised(code)
