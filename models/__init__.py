@@ -7,12 +7,15 @@ from planround.models.rounds import PlanningRound, RoundKind, RoundState
 from planround.models.actuals import Actual
 from planround.models.submissions import BudgetLine, DistributionKey, Submission, TemplateIssue
 from planround.models.audit import AuditEvent
+from planround.models.personnel import Employee, EmployeeFunding
 from planround.models.workflow import ApprovalEvent, ConsolidatedWorkbook, DepartmentStatus, Deputy, UnitState
+from planround.models.sources import CourseActivity, PriceList, StaffingLine, StudentPlanLine
 from planround.models.types import MONEY, Money, utcnow
 
 __all__ = [
     "Account", "AccountGroup", "Activity", "Actual", "ApiToken", "ApprovalEvent", "AuditEvent",
-    "BudgetLine", "ConsolidatedWorkbook", "DepartmentStatus", "Deputy", "UnitState",
+    "BudgetLine", "ConsolidatedWorkbook", "Employee", "EmployeeFunding", "DepartmentStatus", "Deputy", "UnitState",
     "DistributionKey", "MONEY", "Money", "OrgUnit", "PlanningRound", "Role", "RoleAssignment",
     "RoundKind", "RoundState", "Submission", "TemplateIssue", "UnitKind", "User", "utcnow",
+    "CourseActivity", "PriceList", "StaffingLine", "StudentPlanLine",
 ]

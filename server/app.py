@@ -36,9 +36,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from planround.server.api import me, openapi, rounds, units, workflow
+    from planround.server.api import followup, me, openapi, rounds, units, workflow
 
-    for module in (me, rounds, units, workflow, openapi):
+    for module in (me, rounds, units, workflow, followup, openapi):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
 
 

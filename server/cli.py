@@ -156,6 +156,33 @@ def load_users_command(path: Path) -> None:
     run_load(load_users, path=path)
 
 
+@load.command("personnel")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_personnel_command(path: Path) -> None:
+    """Load Primula's personnel for budgets; each department in the file gets exactly its staff."""
+    from planround.server.primula import load_personnel
+
+    run_load(load_personnel, path=path)
+
+
+@load.command("prices")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_prices_command(path: Path) -> None:
+    """Load Stina's price list per year and education area (year;area;name;price_per_hst;price_per_hpr;account)."""
+    from planround.server.stina import load_price_list
+
+    run_load(load_price_list, path=path)
+
+
+@load.command("courses")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_courses_command(path: Path) -> None:
+    """Load which activity each Retendo course is planned on (unit;course;activity)."""
+    from planround.server.retendo import load_course_activities
+
+    run_load(load_course_activities, path=path)
+
+
 @load.command("demo")
 def load_demo_command() -> None:
     """Load the shipped fictional university: organisation, accounts, users, actuals."""
@@ -332,8 +359,14 @@ def rounds() -> None:
               help="A line needs a comment when it moves this many percent (against last year's actual in a budget, the budget in a forecast)...")
 @click.option("--comment-threshold-amount", type=Decimal, default=Decimal("100000"), show_default=True,
               help="...and this many kronor.")
+@click.option("--lkp-pct", type=Decimal, default=Decimal("48.50"), show_default=True,
+              help="Lönekostnadspålägg (LKP) in percent of salaries, for a budget's personnel costs.")
+@click.option("--salary-revision-month", type=click.IntRange(1, 12), default=4, show_default=True,
+              help="The month the year's salary revision takes effect.")
+@click.option("--salary-revision-pct", type=Decimal, default=Decimal("3.00"), show_default=True,
+              help="The salary revision in percent.")
 def rounds_create(code, name, kind, fiscal_year, deadline, comment_threshold_pct,
-                  comment_threshold_amount) -> None:
+                  comment_threshold_amount, **personnel_rates) -> None:
     """Create a planning round in draft."""
     from planround.server.rounds import RoundCreate, create_round
 
@@ -342,7 +375,7 @@ def rounds_create(code, name, kind, fiscal_year, deadline, comment_threshold_pct
             code=code, name=name, kind=RoundKind(kind), fiscal_year=fiscal_year,
             deadline=deadline.date() if deadline else None,
             comment_threshold_pct=comment_threshold_pct,
-            comment_threshold_amount=comment_threshold_amount))
+            comment_threshold_amount=comment_threshold_amount, **personnel_rates))
     click.echo(f"Omgången {planning_round.code} ({planning_round.name}) är skapad som utkast.")
 
 
@@ -431,6 +464,8 @@ def submit_command(round_code: str, unit_code: str, path: Path, username: str, d
     click.echo(f"{unit_code}: arbetsboken {what}: {summary.line_count} rader, "
                f"intäkter {summary.total_revenue}, kostnader {summary.total_cost}, "
                f"resultat {summary.result}.")
+    for warning in summary.warnings:
+        click.echo(f"  Varning: {warning.to_dict('sv')['message']}")
 
 
 # --- the approval climb -------------------------------------------------------------------
@@ -570,6 +605,50 @@ def rounds_board_decision(code: str, decided_on, reference: str) -> None:
         record_board_decision(session, planning_round=get_round(session, code),
                               decided_on=decided_on.date(), reference=reference, user=None)
     click.echo(f"Styrelsebeslutet för {code} är registrerat ({decided_on:%Y-%m-%d}, {reference}).")
+
+
+@main.command("followup")
+@click.argument("round_code")
+@click.argument("unit_code")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the workbook.")
+@click.option("--through", help="The last month to date, YYYY-MM (default: the latest month with actuals).")
+def followup_command(round_code: str, unit_code: str, out_file: Path, through: str | None) -> None:
+    """Write a unit's follow-up: actual against budget and forecast, per month and to date."""
+    from planround.server.followup import parse_through
+    from planround.server.followup_workbook import followup_workbook
+    from planround.server.organisation import get_unit
+    from planround.server.rounds import get_round
+
+    with transaction(engine()) as session:
+        planning_round, unit = get_round(session, round_code), get_unit(session, unit_code)
+        content = followup_workbook(session, planning_round=planning_round, unit=unit,
+                                    through=parse_through(through, planning_round.fiscal_year))
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_bytes(content)
+    click.echo(str(out_file))
+
+
+# --- the Excel add-in ----------------------------------------------------------------
+
+
+@main.group()
+def addin() -> None:
+    """Build the Excel add-in."""
+
+
+@addin.command("build")
+@click.option("--out", "out_file", default="dist/planround.xlam", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Where to write the add-in.")
+def addin_build(out_file: Path) -> None:
+    """Write the Excel add-in (.xlam) from addin/vba and addin/ribbon, the same bytes on every build."""
+    from planround.addin.build import BuildError, build_addin
+
+    try:
+        path = build_addin(out_file)
+    except BuildError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{path} ({path.stat().st_size} byte)")
 
 
 # --- service and demo -----------------------------------------------------------------

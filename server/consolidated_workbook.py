@@ -228,11 +228,7 @@ def render_consolidated(data: ConsolidationData, *, statuses: list[DepartmentSta
                         generated_at: datetime, lang: str = "sv") -> bytes:
     """Render the consolidated workbook of `data` as xlsx bytes."""
     buffer = io.BytesIO()
-    # Belt and braces: text is written with write_string anyway, never parsed as a formula.
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
-    created = generated_at.astimezone(timezone.utc).replace(tzinfo=None)
-    book.set_properties({"title": text("title", lang, unit=data.unit_name), "created": created})
+    book = open_book(buffer, title=text("title", lang, unit=data.unit_name), generated_at=generated_at)
     ctx = _Render(data, version, generated_at, lang, make_styles(book))
     write_summary(book, ctx)
     write_status(book, ctx, statuses)
@@ -241,6 +237,16 @@ def render_consolidated(data: ConsolidationData, *, statuses: list[DepartmentSta
     write_meta(book, ctx)
     book.close()
     return buffer.getvalue()
+
+
+def open_book(buffer: io.BytesIO, *, title: str, generated_at: datetime):
+    """Return a new in-memory workbook that never turns text into formulas, URLs or numbers."""
+    # Belt and braces: text is written with write_string anyway, never parsed as a formula.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    created = generated_at.astimezone(timezone.utc).replace(tzinfo=None)
+    book.set_properties({"title": title, "created": created})
+    return book
 
 
 def make_styles(book) -> dict:
@@ -264,12 +270,17 @@ def make_styles(book) -> dict:
 
 def print_setup(sheet, ctx: _Render, header_row: int) -> None:
     """Print landscape on A4, one page wide, with the header rows on every page."""
+    page_setup(sheet, header_row, unit_code=ctx.data.unit_code, stamp=ctx.stamp, lang=ctx.lang)
+
+
+def page_setup(sheet, header_row: int, *, unit_code: str, stamp: str, lang: str) -> None:
+    """Print landscape on A4, one page wide, the header row on every page, a footer of the unit."""
     sheet.set_landscape()
     sheet.set_paper(A4)
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
-    unit = ctx.data.unit_code.replace("&", "&&")  # & starts a header/footer control code
-    sheet.set_footer(ctx.t("footer", at=ctx.stamp, unit=unit))
+    unit = unit_code.replace("&", "&&")  # & starts a header/footer control code
+    sheet.set_footer(text("footer", lang, at=stamp, unit=unit))
 
 
 def put_text(sheet, row: int, col: int, value: str | None, style=None) -> None:
@@ -418,8 +429,13 @@ def write_chart(book, ctx: _Render) -> None:
 
 def write_meta(book, ctx: _Render) -> None:
     """Write the hidden key/value sheet the ribbon reads this workbook's identity from."""
+    write_meta_sheet(book, meta_values(ctx))
+
+
+def write_meta_sheet(book, values: dict[str, str]) -> None:
+    """Write keys and text values to a hidden `_meta` sheet."""
     sheet = book.add_worksheet(META_SHEET)
-    for row, (key, value) in enumerate(meta_values(ctx).items()):
+    for row, (key, value) in enumerate(values.items()):
         sheet.write_string(row, 0, key)
         sheet.write_string(row, 1, value)
     sheet.hide()

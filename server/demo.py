@@ -30,9 +30,12 @@ from planround.server.db import make_engine, transaction, upgrade
 from planround.server.filling import careless_plan, economist_plan, fill_template
 from planround.server.local_server import serving
 from planround.server.organisation import departments_below, get_university
+from planround.server.primula import load_personnel
 from planround.server.reference import holders_of, load_accounts, load_organisation, load_users
+from planround.server.retendo import import_retendo, load_course_activities
 from planround.server.rounds import RoundCreate
 from planround.server.settings import Settings
+from planround.server.stina import load_price_list
 from planround.server.ubw import import_ubw
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
@@ -62,13 +65,17 @@ class Cast:
 
 
 def load_demo_reference(session: Session) -> list[str]:
-    """Load the shipped organisation, accounts, users and two years of UBW actuals."""
+    """Load the shipped organisation, accounts, users, two years of UBW actuals and the Primula staff."""
     results = [
         load_organisation(session, organisation_path=DEMO_DATA / "organisation.csv",
                           activities_path=DEMO_DATA / "activities.csv"),
         load_accounts(session, path=DEMO_DATA / "accounts.csv"),
         load_users(session, path=DEMO_DATA / "users.csv"),
         import_ubw(session, path=DEMO_DATA / "ubw_actuals_2025_2026.csv"),
+        load_personnel(session, path=DEMO_DATA / "personnel.csv"),
+        load_price_list(session, path=DEMO_DATA / "price_list_2027.csv"),
+        load_course_activities(session, path=DEMO_DATA / "course_activities.csv"),
+        import_retendo(session, path=DEMO_DATA / "retendo_2027.xlsx", fiscal_year=BUDGET.fiscal_year),
     ]
     return [f"Inläst: {result}" for result in results]
 
@@ -209,11 +216,11 @@ def show_a_careless_workbook(cast: Cast, unit: str, template: bytes, echo: Echo)
 
 
 def resubmit(cast: Cast, template: bytes, groups: dict[str, AccountGroup]) -> dict[str, Any]:
-    """The rejected department's economist raises personnel costs and submits again."""
-    plan = economist_plan(groups, personnel_growth=Decimal("1.06"))
+    """The rejected department's economist plans revenue more carefully and submits again."""
+    plan = economist_plan(groups, growth={AccountGroup.revenue: Decimal("1.01")})
     economist = cast.as_user(cast.economist[REJECTED])
     answer = economist.submit(BUDGET.code, REJECTED, fill_template(template, plan), filename=f"{REJECTED}.xlsx")
-    economist.act(BUDGET.code, REJECTED, "approve", comment="Personalkostnaderna uppräknade med LKP")
+    economist.act(BUDGET.code, REJECTED, "approve", comment="Intäkterna räknade upp med 1 % i stället för 4 %")
     return answer
 
 
@@ -226,7 +233,7 @@ def climb(cast: Cast, round_code: str, units: list[str], echo: Echo, *, resubmit
     echo(f"Alla {len(units)} avdelningar är klarmarkerade och godkända av avdelningscheferna.")
     if resubmit is not None:
         group = cast.group_of[REJECTED]
-        reason = "Personalkostnaderna saknar årets löneökning; räkna om och skicka igen."
+        reason = "Intäkterna ökar mer än fakultetens ram medger; räkna om och skicka igen."
         cast.as_user(cast.group_head[group]).act(round_code, REJECTED, "reject", comment=reason)
         echo(f"{group} avslog {REJECTED}: {reason}")
         resubmit()

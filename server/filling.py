@@ -24,6 +24,9 @@ Plan = Callable[[dict[str, Cell]], "dict[str, Any] | None"]
 # How the demo's fictional economists plan next year against last year's actual, per account group.
 GROWTH = {AccountGroup.revenue: Decimal("1.04"), AccountGroup.personnel: Decimal("1.035")}
 DEFAULT_GROWTH = Decimal("1.02")
+# The ledger books social fees and pensions here; in a budget the server's LKP on the
+# personnel sheet covers them, so the demo economist plans nothing on them.
+COVERED_BY_LKP = {"4510", "4520"}
 
 
 def template_cells(content: bytes) -> tuple[Workbook, layout.TemplateLayout, list[dict[str, Cell]]]:
@@ -71,21 +74,21 @@ def forecast_plan(forecasts: dict[tuple[str, str], Any], **extra: Any) -> Plan:
 # --- the demo's economists ----------------------------------------------------------------------
 
 
-def economist_plan(groups: dict[str, AccountGroup], *, personnel_growth: Decimal | None = None
+def economist_plan(groups: dict[str, AccountGroup], *, growth: dict[AccountGroup, Decimal] | None = None
                    ) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
     """Return the demo economist: last year's actual grown by the group's rate, to the thousand."""
-    growth_of = {**GROWTH, **({AccountGroup.personnel: personnel_growth} if personnel_growth else {})}
+    growth_of = {**GROWTH, **(growth or {})}
 
     def plan(cells: dict[str, Any]) -> dict[str, Any] | None:
         last_year, account = cells["last_year"].value, cells["account"].value
         if last_year is None or account is None:
             return None
+        if str(account) in COVERED_BY_LKP:
+            return {"annual": 0, "comment": "Ingår i lönekostnadspålägget (LKP) som räknas på personalbladet"}
         group = groups[str(account)]
-        growth = growth_of.get(group, DEFAULT_GROWTH)
-        thousands = (Decimal(str(last_year)) * growth / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        annual = thousands * 1000
-        key = layout.KEY_LABELS[_key_for(group)]
-        return {"annual": int(annual), "key": key}
+        rate = growth_of.get(group, DEFAULT_GROWTH)
+        thousands = (Decimal(str(last_year)) * rate / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return {"annual": int(thousands * 1000), "key": layout.KEY_LABELS[_key_for(group)]}
     return plan
 
 

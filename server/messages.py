@@ -499,6 +499,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Prognosen avviker från budget med {change} kr ({pct} %). Över {threshold_pct} % och {threshold_amount} kr krävs en kommentar.",
         "en": "The forecast deviates from the budget by {change} kr ({pct} %). Above {threshold_pct} % and {threshold_amount} kr a comment is required.",
     },
+    # Follow-up (uppföljning)
+    "followup_through_invalid": {
+        "sv": "Fältet 'through' är felaktigt: {value}. Ange en månad i budgetåret {year} som ÅÅÅÅ-MM, till exempel {year}-03.",
+        "en": "The field 'through' is invalid: {value}. Give a month of the fiscal year {year} as YYYY-MM, for example {year}-03.",
+    },
     # The nightly UBW load (server/ubw.py, `planround import ubw`)
     "ubw_quarantined": {
         "sv": "{count} felaktiga rader lästes inte in utan skrevs till karantänrapporten {report}.",
@@ -541,6 +546,200 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ubw_archive_failed": {
         "sv": "{file} är inläst men kunde inte flyttas till {archive} ({reason}). Flytta den för hand; läses den in igen ändras ingenting.",
         "en": "{file} is loaded but could not be moved to {archive} ({reason}). Move it by hand; loading it again changes nothing.",
+    },
+    # Personnel from Primula (primula.py) and the Personal sheet (personnel_sheet.py, personnel_checks.py)
+    "personnel_duplicate": {
+        "sv": "{file}, rad {line}: anställningsnummer {employee} finns redan på rad {first}.",
+        "en": "{file}, line {line}: employee number {employee} is already on line {first}.",
+    },
+    "personnel_rate_invalid": {
+        "sv": "{file}, rad {line}: sysselsättningsgraden '{value}' ska vara procent från 0 till 100 med decimalkomma och högst två decimaler, till exempel 37,5.",
+        "en": "{file}, line {line}: the employment rate '{value}' must be a percentage from 0 to 100 with a decimal comma and at most two decimals, for example 37,5.",
+    },
+    "personnel_salary_invalid": {
+        "sv": "{file}, rad {line}: månadslönen '{value}' ska vara kronor, 0 eller mer, med decimalkomma och högst två decimaler, till exempel 42 500,00.",
+        "en": "{file}, line {line}: the monthly salary '{value}' must be kronor, 0 or more, with a decimal comma and at most two decimals, for example 42 500,00.",
+    },
+    "personnel_department_unknown": {
+        "sv": "{file}, rad {line}: avdelningen {department} finns inte i organisationen.",
+        "en": "{file}, line {line}: the department {department} is not in the organisation.",
+    },
+    "personnel_not_department": {
+        "sv": "{file}, rad {line}: {department} är av typen {kind}; personal hör till en avdelning.",
+        "en": "{file}, line {line}: {department} is of kind {kind}; staff belong to a department.",
+    },
+    "personnel_funding_invalid": {
+        "sv": "{file}, rad {line}: finansieringen '{part}' ska skrivas VERKSAMHET:andel, till exempel GRU:60|FOR:40, med andelar över 0.",
+        "en": "{file}, line {line}: the funding '{part}' must be written ACTIVITY:share, for example GRU:60|FOR:40, with shares above 0.",
+    },
+    "personnel_activity_unknown": {
+        "sv": "{file}, rad {line}: verksamheten {activity} finns inte för avdelningen {department}.",
+        "en": "{file}, line {line}: the activity {activity} does not exist for the department {department}.",
+    },
+    "personnel_funding_repeated": {
+        "sv": "{file}, rad {line}: verksamheten {activity} förekommer två gånger i finansieringen.",
+        "en": "{file}, line {line}: the activity {activity} appears twice in the funding.",
+    },
+    "personnel_shares_sum": {
+        "sv": "{file}, rad {line}: finansieringens andelar summerar till {total} %; de ska summera till 100 %.",
+        "en": "{file}, line {line}: the funding shares add up to {total} %; they must add up to 100 %.",
+    },
+    "personnel_account_missing": {
+        "sv": "Konto {account}, som personalkostnader bokförs på, saknas i kontoplanen eller planeras inte. Lägg till det innan mallarna skapas.",
+        "en": "The account {account}, on which personnel costs are booked, is missing from the chart or not planned. Add it before generating templates.",
+    },
+    "personnel_rows_removed": {
+        "sv": "Tabellen på bladet Personal har {found} rader men mallen hade {expected} anställda. Ta inte bort rader; hämta mallen på nytt.",
+        "en": "The table on the Personal sheet has {found} rows but the template had {expected} employees. Do not delete rows; download the template again.",
+    },
+    "personnel_rate_cell_invalid": {
+        "sv": "Omfattningen {value} ska vara procent från 0 till 100 med högst två decimaler.",
+        "en": "The rate {value} must be a percentage from 0 to 100 with at most two decimals.",
+    },
+    "personnel_salary_cell_invalid": {
+        "sv": "Månadslönen {value} ska vara kronor, 0 eller mer, med högst två decimaler.",
+        "en": "The monthly salary {value} must be kronor, 0 or more, with at most two decimals.",
+    },
+    "personnel_share_cell_invalid": {
+        "sv": "Andelen {value} ska vara procent från 0 till 100 med högst två decimaler.",
+        "en": "The share {value} must be a percentage from 0 to 100 with at most two decimals.",
+    },
+    "personnel_month_invalid": {
+        "sv": "Månaden {value} ska vara ett heltal från 1 (januari) till 12 (december).",
+        "en": "The month {value} must be a whole number from 1 (January) to 12 (December).",
+    },
+    "personnel_months_order": {
+        "sv": "Till månad ({end}) ligger före från månad ({start}).",
+        "en": "The to month ({end}) is before the from month ({start}).",
+    },
+    "personnel_hire_missing": {
+        "sv": "{column} saknas för den planerade nyanställningen. Fyll i namn eller roll, planerad omfattning, månadslön och andelar.",
+        "en": "{column} is missing for the planned hire. Fill in a name or role, the planned rate, the monthly salary and the shares.",
+    },
+    "personnel_hire_shares_sum": {
+        "sv": "Andelarna på raden summerar till {total} %; de ska summera till 100 %.",
+        "en": "The shares on the row add up to {total} %; they must add up to 100 %.",
+    },
+    "account_computed_from_personnel": {
+        "sv": "Konto {account} beräknas från bladet Personal och kan inte läggas till här. Planera personalen på bladet Personal.",
+        "en": "The account {account} is computed from the Personal sheet and cannot be added here. Plan the staff on the Personal sheet.",
+    },
+    # Stina's price list, student revenue and Retendo's staffing (server/stina.py, students.py, retendo.py, staffing.py)
+    "price_duplicate": {
+        "sv": "{file}, rad {line}: utbildningsområdet {area} för {year} står redan på rad {first}. Varje år och område ska stå på en enda rad.",
+        "en": "{file}, line {line}: the education area {area} for {year} already appears on line {first}. Each year and area belongs on one line only.",
+    },
+    "price_year_invalid": {
+        "sv": "{file}, rad {line}: året {year} är ogiltigt. Ange ett år med fyra siffror, till exempel 2027.",
+        "en": "{file}, line {line}: the year {year} is invalid. Give a year of four digits, for example 2027.",
+    },
+    "price_invalid": {
+        "sv": "{file}, rad {line}: priset {value} i kolumnen {column} är ogiltigt. Ange kronor med decimalkomma, högst två decimaler och inte negativt, till exempel 35 210,00.",
+        "en": "{file}, line {line}: the price {value} in the column {column} is invalid. Give kronor with a decimal comma, at most two decimals and not negative, for example 35 210,00.",
+    },
+    "price_account_not_revenue": {
+        "sv": "{file}, rad {line}: kontot {account} är inget intäktskonto i kontoplanen. Ange kontot för anslag utbildning, till exempel 3011.",
+        "en": "{file}, line {line}: the account {account} is no revenue account of the chart. Give the account for education appropriations, for example 3011.",
+    },
+    "course_duplicate": {
+        "sv": "{file}, rad {line}: kursen {course} på {unit} står redan på rad {first}. En kurs hör till en enda verksamhet.",
+        "en": "{file}, line {line}: the course {course} of {unit} already appears on line {first}. A course belongs to one activity only.",
+    },
+    "course_activity_unknown": {
+        "sv": "{file}, rad {line}: verksamheten {activity} finns inte för {unit}. Läs in verksamheterna eller rätta koden.",
+        "en": "{file}, line {line}: the activity {activity} does not exist for {unit}. Load the activities or correct the code.",
+    },
+    "sheet_too_large": {
+        "sv": "Bladet {sheet} är för stort: högst {max_rows} rader och {max_cols} kolumner läses (det har celler till rad {rows}, kolumn {cols}).",
+        "en": "The sheet {sheet} is too large: at most {max_rows} rows and {max_cols} columns are read (it has cells up to row {rows}, column {cols}).",
+    },
+    "retendo_failed": {
+        "sv": "Retendo-filen {file} innehåller {count} fel och lästes inte in; ingenting ändrades. Rätta cellerna som anges och läs in filen igen.",
+        "en": "The Retendo file {file} has {count} errors and was not imported; nothing changed. Correct the cells listed and import the file again.",
+    },
+    "retendo_too_large": {
+        "sv": "Retendo-filen {file} är för stor ({size} byte); högst {limit} byte läses. Exportera en institution i taget.",
+        "en": "The Retendo file {file} is too large ({size} bytes); at most {limit} bytes are read. Export one department at a time.",
+    },
+    "retendo_empty": {
+        "sv": "Bladet {sheet} är tomt. Exportera lärarnas planering från Retendo som Excel-fil.",
+        "en": "The sheet {sheet} is empty. Export the teachers' plan from Retendo as an Excel file.",
+    },
+    "retendo_columns_missing": {
+        "sv": "Rubrikraden (rad {row}) saknar kolumnerna {missing}. Exporten ska ha kolumnerna {expected}.",
+        "en": "The header row (row {row}) lacks the columns {missing}. The export must have the columns {expected}.",
+    },
+    "retendo_cell_error": {
+        "sv": "Kolumnen {column} innehåller felvärdet {value}. Rätta cellen i Retendo och exportera igen.",
+        "en": "The column {column} holds the error value {value}. Correct the cell in Retendo and export again.",
+    },
+    "retendo_field_required": {
+        "sv": "Kolumnen {column} är tom. Fyll i ett värde.",
+        "en": "The column {column} is empty. Fill in a value.",
+    },
+    "retendo_field_too_long": {
+        "sv": "Värdet i kolumnen {column} är för långt (högst {limit} tecken).",
+        "en": "The value in the column {column} is too long (at most {limit} characters).",
+    },
+    "retendo_hours_invalid": {
+        "sv": "{value} i kolumnen {column} är inget antal timmar. Ange ett tal mellan 0 och {limit} med högst två decimaler.",
+        "en": "{value} in the column {column} is no number of hours. Give a number from 0 to {limit} with at most two decimals.",
+    },
+    "retendo_share_invalid": {
+        "sv": "{value} i kolumnen {column} är ingen andel av heltid. Ange en andel större än 0 och högst 100 %, till exempel 25 % (0,25).",
+        "en": "{value} in the column {column} is no share of full time. Give a share above 0 and at most 100 %, for example 25 % (0.25).",
+    },
+    "retendo_unit_unknown": {
+        "sv": "Institutionen {value} finns inte som avdelning. Rätta koden eller läs in organisationen.",
+        "en": "The department {value} does not exist. Correct the code or load the organisation.",
+    },
+    "retendo_employee_unknown": {
+        "sv": "anställningsnumret {number} ({teacher}) finns inte bland de anställda från Primula",
+        "en": "the employee number {number} ({teacher}) is not among the employees from Primula",
+    },
+    "retendo_teacher_unknown": {
+        "sv": "läraren {teacher} finns inte bland de anställda på {unit}",
+        "en": "the teacher {teacher} is not among the employees of {unit}",
+    },
+    "retendo_teacher_ambiguous": {
+        "sv": "flera anställda på {unit} heter {teacher}; ange anställningsnummer i Retendo",
+        "en": "several employees of {unit} are called {teacher}; give the employee number in Retendo",
+    },
+    "retendo_course_unmapped": {
+        "sv": "kursen {course} är inte kopplad till någon verksamhet på {unit}",
+        "en": "the course {course} is not mapped to any activity of {unit}",
+    },
+    "retendo_result": {
+        "sv": "{file}: {rows} rader bemanning för {units}; {replaced} tidigare rader ersattes; {unmapped} rader saknar koppling.",
+        "en": "{file}: {rows} staffing rows for {units}; {replaced} earlier rows replaced; {unmapped} rows do not map.",
+    },
+    "student_count_negative": {
+        "sv": "{column} får inte vara negativt (nu: {value}). Ange 0 eller mer, till exempel 12,5.",
+        "en": "{column} must not be negative (now: {value}). Give 0 or more, for example 12.5.",
+    },
+    "student_area_unknown": {
+        "sv": "Utbildningsområdet {area} finns inte i årets prislista. Använd raderna som mallen har.",
+        "en": "The education area {area} is not in the year's price list. Use the rows the template has.",
+    },
+    "student_area_duplicate": {
+        "sv": "Utbildningsområdet {area} har redan en rad. Fyll i HST och HPR på den raden.",
+        "en": "The education area {area} already has a row. Fill in HST and HPR on that row.",
+    },
+    "students_no_budget_row": {
+        "sv": "Det finns ingen rad för verksamhet {activity} och konto {account} och ingen tom rad att lägga intäkten från bladet Studenter på. Hämta mallen på nytt.",
+        "en": "There is no row for activity {activity} and account {account} and no empty row for the revenue from the sheet Studenter. Download the template again.",
+    },
+    "students_line_differs": {
+        "sv": "Konto {account} på verksamhet {activity} beräknas från bladet Studenter till {revenue} kr, men här står {typed} kr. Lämna raden tom (intäkten förs in automatiskt) eller skriv samma belopp.",
+        "en": "Account {account} of activity {activity} is computed from the sheet Studenter as {revenue} kr, but {typed} kr is typed here. Leave the line empty (the revenue is filled in) or type the same amount.",
+    },
+    "staffing_teaching_without_cost": {
+        "sv": "Verksamhet {activity} har {hours} planerade undervisningstimmar i Retendo men ingen personalkostnad i budgeten.",
+        "en": "Activity {activity} has {hours} planned teaching hours in Retendo but no personnel cost in the budget.",
+    },
+    "staffing_cost_without_teaching": {
+        "sv": "Verksamhet {activity} har personalkostnad {cost} kr i budgeten men ingen planerad undervisning i Retendo.",
+        "en": "Activity {activity} has personnel costs of {cost} kr in the budget but no planned teaching in Retendo.",
     },
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,9 +22,12 @@ from planround.models import (
 )
 from planround.server import layout
 from planround.server.audit import record
-from planround.server.errors import NotFound
+from planround.server.errors import NotFound, Problem
 from planround.server.organisation import activities_of
+from planround.server.personnel_checks import read_personnel
 from planround.server.rounds import require_open
+from planround.server.staffing import staffing_check
+from planround.server.students import read_student_plan, store_student_lines
 from planround.server.validation import LineDraft, ValidationContext, validate_workbook
 from planround.server.workbook import read_workbook
 from planround.server.workflow import mark_submitted, require_editable
@@ -46,6 +49,7 @@ class SubmissionSummary:
     submitted_at: datetime | None
     submitted_by: str | None
     dry_run: bool
+    warnings: tuple[Problem, ...] = ()  # what the economist should look at; stored anyway (staffing check)
 
     @property
     def result(self) -> Decimal:
@@ -92,11 +96,15 @@ def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: Or
     require_editable(session, planning_round=planning_round, unit=unit)
     workbook = read_workbook(content, max_cells=max_cells)
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
-    lines = validate_workbook(workbook, context)
+    personnel = read_personnel(content, context.issue.prefill, max_cells=max_cells)
+    students = read_student_plan(content, workbook, context.issue, max_cells=max_cells)  # fills the Stina line
+    lines = validate_workbook(workbook, context, personnel, also=students.problems)
+    warnings = tuple(staffing_check(session, unit=unit, issue=context.issue, lines=lines,
+                                    account_groups=context.account_groups))
     revenue, cost = totals(lines, context.account_groups)
     if dry_run:
         return SubmissionSummary(planning_round.code, unit.code, None, context.issue.template_version,
-                                 len(lines), revenue, cost, None, user.username, True)
+                                 len(lines), revenue, cost, None, user.username, True, warnings)
     submission = Submission(
         round_id=planning_round.id, unit_id=unit.id,
         version=next_version(session, planning_round=planning_round, unit=unit),
@@ -107,11 +115,12 @@ def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: Or
     session.add(submission)
     session.flush()
     store_lines(session, submission=submission, lines=lines)
+    store_student_lines(session, submission=submission, plan=students)
     mark_submitted(session, planning_round=planning_round, unit=unit, user=user, version=submission.version)
     record(session, action="submission.create", user=user, round_id=planning_round.id,
            unit_id=unit.id, detail={"version": submission.version, "lines": len(lines),
                                     "checksum": submission.checksum})
-    return summarise(submission, planning_round=planning_round, unit=unit, user=user)
+    return replace(summarise(submission, planning_round=planning_round, unit=unit, user=user), warnings=warnings)
 
 
 def totals(lines: list[LineDraft], groups: dict[str, AccountGroup]) -> tuple[Decimal, Decimal]:

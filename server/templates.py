@@ -34,7 +34,10 @@ from planround.server.amounts import amount_text
 from planround.server.errors import BadRequest, Problem, ValidationFailed
 from planround.server.forecast import forecast_basis, prefill_entry
 from planround.server.masters import LABEL_FONT, MONEY_FORMAT, budget_master_path, forecast_master_path
+from planround.server.personnel_sheet import PersonnelBasis, personnel_basis, prefill_entries, write_personnel
 from planround.server.signature import sign_prefill
+from planround.server.sheet_tables import named_cell as _named_cell
+from planround.server.source_sheets import SourceSheets, source_sheets
 
 ORE = Decimal("0.01")
 LARGEST_AMOUNT = "999999999999"  # the decimal validation's bound, far beyond any department budget
@@ -74,6 +77,8 @@ class _Kind:
     entry: Callable[[Cells], dict[str, Any]]  # what the issue records about them
     header: dict[str, Any]  # extra named header cells
     meta: dict[str, str]  # extra metadata keys
+    personnel: PersonnelBasis | None = None  # a budget's Personal sheet, when the department has staff
+    sheets: SourceSheets | None = None  # a budget's Studenter and Bemanning sheets
 
 
 @dataclass
@@ -103,6 +108,7 @@ def generate_template(session: Session, *, planning_round: PlanningRound, unit: 
     kind = _kind_of(session, planning_round, unit, last_year or {})
     lines = _plan_lines(session, unit, kind.cells)
     prefill = [_prefill_entry(offset, line, kind) for offset, line in enumerate(lines)]
+    prefill += (kind.sheets.prefill() if kind.sheets else []) + prefill_entries(kind.personnel)
     issue = TemplateIssue(round_id=planning_round.id, unit_id=unit.id, checksum="",
                           template_version=_next_template_version(session, planning_round, unit),
                           prefill=prefill, issued_by_id=issued_by_id)
@@ -161,7 +167,8 @@ def _kind_of(session: Session, planning_round: PlanningRound, unit: OrgUnit,
     return _Kind(layout.BUDGET, budget_master_path(),
                  lambda a, k: {"last_year": _money(last_year.get((a.id, k.code)))},
                  lambda cells: {"last_year": amount_text(cells["last_year"])},
-                 {}, {})
+                 {}, {}, personnel_basis(session, planning_round=planning_round, unit=unit),
+                 source_sheets(session, planning_round=planning_round, unit=unit))
 
 
 def _plan_lines(session: Session, unit: OrgUnit, cells: Callable[[Activity, Account], Cells]) -> list[_Line]:
@@ -200,20 +207,14 @@ def _render(master: Path, kind: _Kind, planning_round: PlanningRound, unit: OrgU
     _write_summary(wb, where, activities, has_revenue=any(a.group.is_revenue for a in accounts),
                    has_cost=any(not a.group.is_revenue for a in accounts))
     _write_meta(wb, _meta_values(planning_round, unit, issue, len(lines), signature, kind))
+    if kind.sheets:
+        kind.sheets.write(wb)
+    if kind.personnel is not None:
+        write_personnel(wb, kind.personnel, where, lines)
     _protect(where.sheet)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-def _named_cell(wb: Workbook, name: str):
-    """Return the single cell a workbook-level defined name points at."""
-    defined = wb.defined_names.get(name)
-    destinations = list(defined.destinations) if defined is not None else []
-    if len(destinations) != 1 or ":" in destinations[0][1]:
-        raise ValidationFailed(problems=[Problem("defined_name_missing", {"name": name})], count=1)
-    sheet, coordinate = destinations[0]
-    return wb[sheet][coordinate.replace("$", "")]
 
 
 def _find_table(wb: Workbook, spec: layout.TemplateLayout) -> _TableLayout:

@@ -17,8 +17,10 @@ from planround.server import forecast, layout
 from planround.server.amounts import NotAnAmount, format_sek, text_amount, to_amount
 from planround.server.errors import Conflict, Problem, ValidationFailed
 from planround.server.periodisation import spread
+from planround.server.personnel_checks import with_personnel
+from planround.server.personnel_layout import computed_accounts
 from planround.server.signature import signature_holds
-from planround.server.workbook import SheetRow, SubmittedWorkbook
+from planround.server.workbook import SheetRow, SubmittedTable, SubmittedWorkbook
 
 MAX_COMMENT = 2000
 MAX_PROBLEMS = 1000
@@ -76,11 +78,17 @@ class _Row:
             return None
 
 
-def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext) -> list[LineDraft]:
-    """Return the workbook's lines, or raise with every problem found and where it is."""
+def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
+                      personnel: SubmittedTable | None = None, also: list[Problem] | None = None) -> list[LineDraft]:
+    """Return the workbook's lines, or raise with every problem found and where it is.
+
+    `personnel` is the Personal sheet's table (`personnel_checks.read_personnel`), when the template has one;
+    `also` the problems already found on other sheets (Studenter), reported with the rest.
+    """
     check_identity(workbook, context)
-    prefill = context.issue.prefill
-    problems = check_signature(workbook, context)
+    prefill = layout.table_prefill(context.issue.prefill)  # the Budget rows, without other sheets' parts
+    computed = computed_accounts(context.issue.prefill)
+    problems = check_signature(workbook, context) + list(also or ())
     if len(workbook.rows) < len(prefill):
         problems.append(Problem("rows_removed", {"found": len(workbook.rows), "expected": len(prefill)},
                                 sheet=workbook.sheet))
@@ -90,11 +98,13 @@ def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext) -
     for offset, source in enumerate(workbook.rows):
         row = _Row(workbook.sheet, source)
         expected = prefill[offset] if offset < len(prefill) else None
-        line = row_check(row, expected, context)
+        check = check_computed_row if expected is not None and expected["account"] in computed else row_check
+        line = check(row, expected, context)
         problems.extend(row.problems)
         if line is not None and not row.problems:
             lines.append(line)
     problems.extend(check_duplicates(lines, workbook))
+    lines = with_personnel(lines, personnel, context.issue.prefill, problems)
     if problems:
         raise ValidationFailed(problems=problems[:MAX_PROBLEMS], count=len(problems))
     return lines
@@ -148,6 +158,14 @@ def check_row(row: _Row, expected: dict | None, context: ValidationContext) -> L
         return None
     require_comment(row, annual, last_year, comment, context)
     return _draft(row, pair, context, key, annual, months, comment)
+
+
+def check_computed_row(row: _Row, expected: dict, context: ValidationContext) -> LineDraft | None:
+    """Check a Budget row the server computes from the Personal sheet: only its prefilled cells and comment count."""
+    check_prefilled(row, expected, {"last_year": text_amount(expected.get("last_year"))})
+    comment = check_comment(row)
+    zero = (ZERO,) * 12  # placeholders until `with_personnel` puts the computed months in
+    return _draft(row, (expected["activity"], expected["account"]), context, DistributionKey.own, ZERO, zero, comment)
 
 
 def check_forecast_row(row: _Row, expected: dict | None, context: ValidationContext) -> LineDraft | None:
@@ -228,6 +246,9 @@ def check_codes(row: _Row, context: ValidationContext) -> tuple[str | None, str 
         row.problem("account", "missing_account")
     elif account not in context.account_groups:
         row.problem("account", "unknown_account", value=account)
+        account = None
+    elif account in computed_accounts(context.issue.prefill):
+        row.problem("account", "account_computed_from_personnel", account=account)
         account = None
     return activity, account
 

@@ -95,3 +95,10 @@ def test_the_climb_runs_from_the_command_line(loaded, tmp_path):
     assert written.exit_code == 0 and book.read_bytes()[:2] == b"PK"
     decision = run("rounds", "board-decision", "budget-2027", "--date", "2026-12-17", "--reference", "US 1")
     assert decision.exit_code == 0
+
+
+def test_revoking_a_users_tokens_signs_them_out(client, world, run):
+    assert client.get("/api/v1/me", headers=world.auth("economist")).status_code == 200
+    result = run("users", "revoke", "eva.ekonom")
+    assert result.exit_code == 0 and "1 token" in result.output
+    assert client.get("/api/v1/me", headers=world.auth("economist")).status_code == 401

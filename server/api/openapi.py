@@ -57,6 +57,8 @@ SCHEMAS: dict[str, Any] = {
             "state": {"type": "string", "enum": ["draft", "open", "closed"]},
             "deadline": {"type": ["string", "null"], "format": "date"},
             "comment_threshold_pct": MONEY, "comment_threshold_amount": MONEY,
+            "lkp_pct": MONEY, "salary_revision_month": {"type": "integer", "minimum": 1, "maximum": 12},
+            "salary_revision_pct": MONEY,
             "board_decision_date": {"type": ["string", "null"], "format": "date"},
             "board_decision_reference": {"type": ["string", "null"]},
         },
@@ -69,6 +71,8 @@ SCHEMAS: dict[str, Any] = {
             "fiscal_year": {"type": "integer", "minimum": 2000, "maximum": 2100},
             "deadline": {"type": "string", "format": "date"},
             "comment_threshold_pct": {"type": "string"}, "comment_threshold_amount": {"type": "string"},
+            "lkp_pct": {"type": "string"}, "salary_revision_pct": {"type": "string"},
+            "salary_revision_month": {"type": "integer", "minimum": 1, "maximum": 12},
         },
     },
     "Task": {
@@ -137,6 +141,8 @@ SCHEMAS: dict[str, Any] = {
             "total_revenue": MONEY, "total_cost": MONEY, "result": MONEY,
             "submitted_at": {"type": ["string", "null"], "format": "date-time"},
             "submitted_by": {"type": ["string", "null"]},
+            "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"},
+                         "description": "Checks that do not stop storing, e.g. teaching without personnel cost."},
         },
     },
 }
@@ -199,6 +205,12 @@ PATHS: dict[str, Any] = {
     "/api/v1/rounds/{round_code}/units/{unit_code}/consolidated": {
         "get": _op("The latest consolidated workbook; its version in the X-Version header",
                    {"200": _xlsx("The consolidated workbook")}, ("401", "403", "404"), parameters=[ROUND, UNIT])},
+    "/api/v1/rounds/{round_code}/units/{unit_code}/followup": {
+        "get": _op("Follow-up of the round's year: actual against budget and forecast, per month and to date",
+                   {"200": _xlsx("The follow-up workbook")}, ("400", "401", "403", "404"),
+                   parameters=[ROUND, UNIT, {"name": "through", "in": "query", "schema": {
+                       "type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                       "description": "The last month to date, YYYY-MM; default the latest month with actuals."}])},
     "/api/v1/rounds": {
         "get": _op("List planning rounds", {"200": _list("rounds", "Round")}, ("401",)),
         "post": _op("Create a round in draft (administrator)", {"201": _json("Round", "Created")},
