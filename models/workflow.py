@@ -76,7 +76,7 @@ class Deputy(SQLModel, table=True):
 
 
 class ConsolidatedWorkbook(SQLModel, table=True):
-    """A consolidated workbook of a unit, regenerated after every transition below it."""
+    """A consolidated workbook of a unit: made anew when what it shows has changed since the last."""
 
     __tablename__ = "consolidated_workbook"
     __table_args__ = (UniqueConstraint("round_id", "unit_id", "version"),)
@@ -86,5 +86,8 @@ class ConsolidatedWorkbook(SQLModel, table=True):
     unit_id: int = Field(foreign_key="org_unit.id", index=True)
     version: int
     checksum: str = Field(max_length=64)
+    # A fingerprint of what the workbook shows (each department's state revision and latest
+    # submission): a stored version is current while the fingerprint still matches.
+    basis: str | None = Field(default=None, max_length=64)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)

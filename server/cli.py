@@ -578,15 +578,14 @@ def tasks_command(username: str) -> None:
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the workbook.")
 def consolidate_command(round_code: str, unit_code: str, out_file: Path) -> None:
-    """Write the latest consolidated workbook of a unit (made anew when there is none)."""
-    from planround.server.consolidated_workbook import latest_consolidated, regenerate
+    """Write a unit's consolidated workbook as things stand (a new version when anything changed)."""
+    from planround.server.consolidated_workbook import current_consolidated
     from planround.server.organisation import get_unit
     from planround.server.rounds import get_round
 
     with transaction(engine()) as session:
         planning_round, unit = get_round(session, round_code), get_unit(session, unit_code)
-        workbook = latest_consolidated(session, planning_round=planning_round, unit=unit) or regenerate(
-            session, planning_round=planning_round, unit=unit)
+        workbook = current_consolidated(session, planning_round=planning_round, unit=unit)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_bytes(workbook.content)
     click.echo(f"{out_file} (version {workbook.version})")

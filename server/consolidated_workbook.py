@@ -10,6 +10,7 @@ always written as text. Every version is stored; nothing is overwritten.
 from __future__ import annotations
 
 import hashlib
+import json
 import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,12 +25,14 @@ from sqlmodel import Session, select
 from planround.models import (
     AccountGroup,
     ConsolidatedWorkbook,
+    DepartmentStatus,
     OrgUnit,
     PlanningRound,
+    Submission,
     utcnow,
 )
 from planround.server.errors import BadRequest, UnsupportedFile
-from planround.server.organisation import ancestor_ids
+from planround.server.organisation import departments_below
 
 from planround.server.consolidation import (
     ZERO,
@@ -501,23 +504,51 @@ def regenerate(session: Session, *, planning_round: PlanningRound, unit: OrgUnit
     """Render the unit's workbook afresh and add it as the next version; the caller commits."""
     if statuses is None:
         statuses = department_states(session, planning_round=planning_round, unit=unit)
+    basis = current_basis(session, planning_round=planning_round, unit=unit)
     data = consolidation_data(session, planning_round=planning_round, unit=unit)
     version = next_version(session, planning_round=planning_round, unit=unit)
     generated_at = utcnow()
     content = render_consolidated(data, statuses=statuses, version=version, generated_at=generated_at)
     workbook = ConsolidatedWorkbook(round_id=planning_round.id, unit_id=unit.id, version=version,
                                     checksum=hashlib.sha256(content).hexdigest(), content=content,
-                                    created_at=generated_at)
+                                    basis=basis, created_at=generated_at)
     session.add(workbook)
     session.flush()
     return workbook
 
 
-def regenerate_above(session: Session, *, planning_round: PlanningRound,
-                     departments: list[OrgUnit]) -> list[ConsolidatedWorkbook]:
-    """Regenerate the departments' workbooks and every unit's above them, each unit once."""
-    chain: list[int] = []
-    for department in departments:
-        chain += [unit_id for unit_id in ancestor_ids(session, department) if unit_id not in chain]
-    units = {u.id: u for u in session.exec(select(OrgUnit).where(OrgUnit.id.in_(chain))).all()}
-    return [regenerate(session, planning_round=planning_round, unit=units[unit_id]) for unit_id in chain]
+def current_basis(session: Session, *, planning_round: PlanningRound, unit: OrgUnit) -> str:
+    """Return a fingerprint of what the unit's workbook shows: each department's state and latest version.
+
+    Every step of the climb bumps a department's status revision and every submission gets a
+    new id, so the fingerprint changes exactly when the workbook would.
+    """
+    departments = [d.id for d in departments_below(session, unit)]
+    revisions = session.exec(
+        select(DepartmentStatus.unit_id, DepartmentStatus.revision)
+        .where(DepartmentStatus.round_id == planning_round.id, DepartmentStatus.unit_id.in_(departments))).all()
+    latest = session.exec(
+        select(Submission.unit_id, func.max(Submission.id))
+        .where(Submission.round_id == planning_round.id, Submission.unit_id.in_(departments))
+        .group_by(Submission.unit_id)).all()
+    payload = json.dumps([planning_round.id, unit.id, sorted(map(tuple, revisions)), sorted(map(tuple, latest))])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def current_consolidated(session: Session, *, planning_round: PlanningRound,
+                         unit: OrgUnit) -> ConsolidatedWorkbook:
+    """Return the unit's workbook as things stand: the latest version, or a new one if it is out of date.
+
+    Made when asked for rather than after every step, so a busy day of approvals does not
+    render the university's workbook hundreds of times; the caller commits a new version.
+    """
+    latest = latest_consolidated(session, planning_round=planning_round, unit=unit)
+    if latest is not None and latest.basis == current_basis(session, planning_round=planning_round, unit=unit):
+        return latest
+    return regenerate(session, planning_round=planning_round, unit=unit)
+
+
+def is_current(session: Session, workbook: ConsolidatedWorkbook, *, planning_round: PlanningRound,
+               unit: OrgUnit) -> bool:
+    """Tell whether a stored workbook still shows what the unit's departments stand at now."""
+    return workbook.basis == current_basis(session, planning_round=planning_round, unit=unit)

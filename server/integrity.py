@@ -3,8 +3,8 @@
 What must always hold: every line belongs to its stored submission and the submission's
 totals are the sums of its lines; stored files match their checksums; each department's
 state is where its approval history leads and every step of that history follows the order;
-the latest consolidated workbook of every unit holds exactly the lines of the latest
-submissions below it.
+the latest consolidated workbook of every unit, while it is current, holds exactly the lines
+of the latest submissions below it.
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from planround.models import (
     ConsolidatedWorkbook,
     DepartmentStatus,
     OrgUnit,
+    PlanningRound,
     Submission,
     TemplateIssue,
     UnitState,
 )
 from planround.server.amounts import to_amount
-from planround.server.consolidated_workbook import TEXTS
+from planround.server.consolidated_workbook import TEXTS, is_current
 from planround.server.consolidation import latest_submission_ids
 from planround.server.organisation import departments_below
 
@@ -120,7 +121,7 @@ def check_histories(session: Session) -> list[Breach]:
 
 
 def check_consolidated(session: Session) -> list[Breach]:
-    """The latest consolidated workbook of every unit holds the latest lines below it, to the öre."""
+    """A unit's latest consolidated workbook, while current, holds the latest lines below it, to the öre."""
     latest = session.exec(
         select(ConsolidatedWorkbook.round_id, ConsolidatedWorkbook.unit_id, func.max(ConsolidatedWorkbook.version))
         .group_by(ConsolidatedWorkbook.round_id, ConsolidatedWorkbook.unit_id)).all()
@@ -129,7 +130,10 @@ def check_consolidated(session: Session) -> list[Breach]:
         book = session.exec(select(ConsolidatedWorkbook).where(
             ConsolidatedWorkbook.round_id == round_id, ConsolidatedWorkbook.unit_id == unit_id,
             ConsolidatedWorkbook.version == version)).one()
-        expected = stored_total(session, round_id=round_id, unit=session.get(OrgUnit, unit_id))
+        planning_round, unit = session.get(PlanningRound, round_id), session.get(OrgUnit, unit_id)
+        if not is_current(session, book, planning_round=planning_round, unit=unit):
+            continue  # out of date by design: the next request makes a new version
+        expected = stored_total(session, round_id=round_id, unit=unit)
         found = workbook_total(book.content)
         if found != expected:
             breaches.append(Breach("consolidated", f"omgång {round_id}, enhet {unit_id}, version {version}",

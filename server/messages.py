@@ -213,8 +213,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The university board's decision on the budget is not recorded for {round}; the process administrator records its date and reference first.",
     },
     "stale_consolidated": {
-        "sv": "Du granskade version {found} av sammanställningen för {unit}, men den senaste är version {current}. Hämta den nya och granska igen.",
-        "en": "You reviewed version {found} of the consolidated workbook for {unit}, but the latest is version {current}. Fetch the new one and review again.",
+        "sv": "Du granskade version {found} av sammanställningen för {unit}, men underlaget har ändrats sedan dess. Hämta sammanställningen igen och granska den nya versionen.",
+        "en": "You reviewed version {found} of the consolidated workbook for {unit}, but what it shows has changed since. Fetch the consolidated workbook again and review the new version.",
     },
     "reject_a_department": {
         "sv": "Avslå en avdelning i taget; {unit} är ingen avdelning.",
@@ -255,10 +255,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deputy_self": {
         "sv": "Du kan inte vara din egen ersättare.",
         "en": "You cannot be your own deputy.",
-    },
-    "no_consolidated": {
-        "sv": "Det finns ingen sammanställning för {unit} i {round} ännu; den skapas vid första inlämningen.",
-        "en": "There is no consolidated workbook for {unit} in {round} yet; it is made at the first submission.",
     },
     "backup_sqlite_only": {
         "sv": "planround säkerhetskopierar bara SQLite-databaser; för {backend} används databasens egna verktyg (pg_dump, se README).",

@@ -28,7 +28,7 @@ from planround.models import (
 )
 from planround.server.audit import record
 from planround.server.errors import BadRequest, Conflict
-from planround.server.organisation import departments_below, get_unit
+from planround.server.organisation import departments_below
 from planround.server.rights import acting_roles, raise_forbidden
 from planround.server.rounds import require_open
 
@@ -161,10 +161,8 @@ def mark_submitted(session: Session, *, planning_round: PlanningRound, unit: Org
     meanwhile makes this step fail instead of being undone.
     """
     status = require_editable(session, planning_round=planning_round, unit=unit)
-    step = move(session, status, unit=unit, planning_round=planning_round, to=UnitState.in_progress,
+    return move(session, status, unit=unit, planning_round=planning_round, to=UnitState.in_progress,
                 action="submit", actor=Actor(user), comment=f"version {version}")
-    regenerate_after(session, planning_round=planning_round, unit_codes=[unit.code])
-    return step
 
 
 def move(session: Session, status: DepartmentStatus, *, unit: OrgUnit, planning_round: PlanningRound,
@@ -208,7 +206,6 @@ def approve(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, u
         level = LEVEL_BY_ROLE[Role.university if unit.kind == UnitKind.university else Role.group_head]
         steps = approve_below(session, planning_round=planning_round, unit=unit, user=user, level=level,
                               comment=comment, consolidated_version=consolidated_version)
-    regenerate_after(session, planning_round=planning_round, unit_codes=[s.unit_code for s in steps])
     return steps
 
 
@@ -286,7 +283,6 @@ def reject(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, us
     step = move(session, status, unit=unit, planning_round=planning_round, to=UnitState.in_progress,
                 action="reject", actor=Actor(user, roles[role]), comment=comment.strip(),
                 reason=comment.strip())
-    regenerate_after(session, planning_round=planning_round, unit_codes=[unit.code])
     return step
 
 
@@ -304,7 +300,6 @@ def withdraw(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, 
         raise Conflict("nothing_to_withdraw", unit=unit.code, state=STATE_LABELS[status.state]["sv"])
     step = move(session, status, unit=unit, planning_round=planning_round, to=UnitState.in_progress,
                 action="withdraw", actor=actor, comment=comment)
-    regenerate_after(session, planning_round=planning_round, unit_codes=[unit.code])
     return step
 
 
@@ -321,29 +316,20 @@ def reopen(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, us
         raise Conflict("already_open", unit=unit.code, state=STATE_LABELS[status.state]["sv"])
     step = move(session, status, unit=unit, planning_round=planning_round, to=target, action="reopen",
                 actor=Actor(user) if user else SYSTEM, comment=comment)
-    regenerate_after(session, planning_round=planning_round, unit_codes=[unit.code])
     return step
 
 
 def check_consolidated_version(session: Session, *, planning_round: PlanningRound, unit: OrgUnit,
                                sent: int | None) -> None:
-    """Refuse an approval of a consolidated workbook that is no longer the latest."""
-    from planround.server.consolidated_workbook import latest_consolidated  # it reads our states
+    """Refuse an approval of a consolidated workbook that no longer shows what the unit stands at."""
+    from planround.server.consolidated_workbook import is_current, latest_consolidated  # it reads our states
 
     if sent is None:
         return
     latest = latest_consolidated(session, planning_round=planning_round, unit=unit)
-    current = latest.version if latest else None
-    if sent != current:
-        raise Conflict("stale_consolidated", unit=unit.code, found=sent, current=current or "-")
-
-
-def regenerate_after(session: Session, *, planning_round: PlanningRound, unit_codes: list[str]) -> None:
-    """Regenerate the consolidated workbooks of the changed departments and every unit above them."""
-    from planround.server.consolidated_workbook import regenerate_above  # it reads our states
-
-    regenerate_above(session, planning_round=planning_round,
-                     departments=[get_unit(session, code) for code in unit_codes])
+    if latest is None or latest.version != sent or not is_current(
+            session, latest, planning_round=planning_round, unit=unit):
+        raise Conflict("stale_consolidated", unit=unit.code, found=sent)
 
 
 # --- status of units above departments ------------------------------------------------------

@@ -258,16 +258,22 @@ def test_an_approval_of_a_stale_consolidated_version_is_refused(client, world):
     assert act(client, world, "head", "D101", consolidated_version=fresh).status_code == 201
 
 
-def test_every_step_regenerates_the_consolidated_workbooks_up_the_tree(client, world):
+def test_a_workbook_is_made_anew_after_a_step_and_kept_while_nothing_changes(client, world):
     submit_department(client, world, "D101")
-    versions = {u: int(client.get(f"{ROUND_URL}/units/{u}/consolidated", headers=world.auth("university"))
+
+    def versions() -> dict[str, int]:
+        return {u: int(client.get(f"{ROUND_URL}/units/{u}/consolidated", headers=world.auth("university"))
                        .headers["X-Version"]) for u in ("D101", "FAK1", "UNI")}
+
+    first = versions()
+    assert versions() == first
     act(client, world, "economist", "D101")
-    after = {u: int(client.get(f"{ROUND_URL}/units/{u}/consolidated", headers=world.auth("university"))
-                    .headers["X-Version"]) for u in ("D101", "FAK1", "UNI")}
-    assert all(after[u] == versions[u] + 1 for u in versions)
+    assert versions() == {u: v + 1 for u, v in first.items()}
+    assert client.get(f"{ROUND_URL}/units/D201/consolidated", headers=world.auth("university")).status_code == 200
+    assert versions() == {u: v + 1 for u, v in first.items()}
 
 
-def test_no_consolidated_workbook_exists_before_the_first_submission(client, world):
+def test_a_department_without_a_submission_gets_an_empty_workbook(client, world):
     answer = client.get(f"{ROUND_URL}/units/D101/consolidated", headers=world.auth("head"))
-    assert answer.status_code == 404 and answer.json["error"] == "no_consolidated"
+    assert answer.status_code == 200 and answer.headers["X-Version"] == "1"
+    assert read_consolidated_meta(answer.data)["unit"] == "D101"

@@ -22,7 +22,6 @@ from sqlmodel import Session, select
 from planround.models import (
     AccountGroup,
     BudgetLine,
-    ConsolidatedWorkbook,
     DepartmentStatus,
     OrgUnit,
     PlanningRound,
@@ -33,7 +32,7 @@ from planround.server.consolidated_workbook import (
     latest_consolidated,
     read_consolidated_meta,
     regenerate,
-    regenerate_above,
+    current_consolidated,
     render_consolidated,
 )
 from planround.server.consolidation import consolidation_data
@@ -404,17 +403,12 @@ def test_versions_increment_and_each_is_stored_with_its_checksum(session, uni):
     assert latest_consolidated(session, planning_round=uni["budget"], unit=uni["units"]["D102"]) is None
 
 
-def test_regenerating_above_covers_the_department_and_every_unit_above_it(session, uni):
-    stored = regenerate_above(session, planning_round=uni["budget"], departments=[uni["units"]["D201"]])
-    session.commit()
-    codes = {unit.id: code for code, unit in uni["units"].items()}
-    assert [(codes[s.unit_id], s.version) for s in stored] == [("D201", 1), ("FORV", 1), ("UNI", 1)]
-    count = session.exec(select(func.count()).select_from(ConsolidatedWorkbook)).one()
-    assert count == 3
-
-
-def test_regenerating_above_two_departments_makes_each_unit_once(session, uni):
-    units = uni["units"]
-    stored = regenerate_above(session, planning_round=uni["budget"], departments=[units["D101"], units["D102"]])
-    codes = {unit.id: code for code, unit in units.items()}
-    assert sorted(codes[s.unit_id] for s in stored) == sorted(["D101", "FAK1", "UNI", "D102"])
+def test_the_current_workbook_is_kept_until_a_department_below_changes(session, uni):
+    faculty, budget = uni["units"]["FAK1"], uni["budget"]
+    first = current_consolidated(session, planning_round=budget, unit=faculty)
+    assert current_consolidated(session, planning_round=budget, unit=faculty).version == first.version
+    make_submission(session, budget, uni["units"]["D102"], uni["economist"], D102_LINES)
+    assert current_consolidated(session, planning_round=budget, unit=faculty).version == first.version + 1
+    other_group = current_consolidated(session, planning_round=budget, unit=uni["units"]["FORV"])
+    make_submission(session, budget, uni["units"]["D101"], uni["economist"], D101_LATEST)
+    assert current_consolidated(session, planning_round=budget, unit=uni["units"]["FORV"]).version == other_group.version

@@ -27,6 +27,7 @@ def test_a_database_after_a_climb_passes_every_check(client, world, engine):
 
 def test_a_line_changed_behind_the_service_is_reported(client, world, engine):
     submit_department(client, world, "D101")
+    assert client.get("/api/v1/rounds/budget-2027/units/UNI/consolidated", headers=world.auth("admin")).status_code == 200
     with Session(engine) as session:
         line = session.exec(select(BudgetLine)).first()
         session.execute(update(BudgetLine).where(BudgetLine.id == line.id)
@@ -54,9 +55,17 @@ def test_a_changed_stored_file_is_reported(client, world, engine):
 
 def test_the_command_exits_non_zero_on_a_breach(client, world, engine, run):
     submit_department(client, world, "D101")
+    client.get("/api/v1/rounds/budget-2027/units/D101/consolidated", headers=world.auth("admin"))
     assert run("db", "check").exit_code == 0
     with Session(engine) as session:
         session.execute(update(ConsolidatedWorkbook).values(checksum="0" * 64))
         session.commit()
     result = run("db", "check")
     assert result.exit_code == 1 and "kontrollsumma" in result.output
+
+
+def test_an_out_of_date_workbook_is_no_breach(client, world, engine):
+    submit_department(client, world, "D101")
+    client.get("/api/v1/rounds/budget-2027/units/D101/consolidated", headers=world.auth("admin"))
+    submit_department(client, world, "D101")
+    assert breaches(engine) == []

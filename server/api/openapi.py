@@ -203,7 +203,7 @@ PATHS: dict[str, Any] = {
         "get": _op("The state of the unit and everything below it", {"200": _json("Status")},
                    ("401", "403", "404"), parameters=[ROUND, UNIT])},
     "/api/v1/rounds/{round_code}/units/{unit_code}/consolidated": {
-        "get": _op("The latest consolidated workbook; its version in the X-Version header",
+        "get": _op("The consolidated workbook as things stand; its version in the X-Version header",
                    {"200": _xlsx("The consolidated workbook")}, ("401", "403", "404"), parameters=[ROUND, UNIT])},
     "/api/v1/rounds/{round_code}/units/{unit_code}/followup": {
         "get": _op("Follow-up of the round's year: actual against budget and forecast, per month and to date",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
+from sqlalchemy.exc import IntegrityError
 
-from planround.server.consolidated_workbook import latest_consolidated
-from planround.server.errors import BadRequest, NotFound
+from planround.server.consolidated_workbook import current_consolidated, latest_consolidated
+from planround.server.errors import BadRequest
 from planround.server.organisation import get_department, get_unit
 from planround.server.rights import require_administrator, require_role
 from planround.server.rounds import get_round
@@ -66,13 +67,17 @@ def status_show(round_code: str, unit_code: str):
 
 @bp.get("/rounds/<round_code>/units/<unit_code>/consolidated")
 def consolidated_download(round_code: str, unit_code: str):
-    """Download the latest consolidated workbook of any unit; its version is in the X-Version header."""
+    """Download the unit's consolidated workbook as things stand; its version is in the X-Version header."""
     user = current_user()
     planning_round, unit = get_round(db(), round_code), get_unit(db(), unit_code)
     require_role(db(), user, READERS, unit)
-    workbook = latest_consolidated(db(), planning_round=planning_round, unit=unit)
-    if workbook is None:
-        raise NotFound("no_consolidated", unit=unit.code, round=planning_round.code)
+    workbook = current_consolidated(db(), planning_round=planning_round, unit=unit)
+    try:
+        db().commit()
+    except IntegrityError:
+        # Another reader stored the same new version a moment ago: it shows the same, serve theirs.
+        db().rollback()
+        workbook = latest_consolidated(db(), planning_round=planning_round, unit=unit)
     response = xlsx_response(workbook.content, f"{round_code}_{unit.code}_sammanstallning_v{workbook.version}.xlsx")
     response.headers["X-Version"] = str(workbook.version)
     return response

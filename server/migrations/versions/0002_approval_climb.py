@@ -8,7 +8,6 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-import planround.models.types
 
 
 revision = '0002'
