@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import pstats
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -149,13 +150,24 @@ def main(argv: list[str] | None = None) -> dict:
     return results
 
 
+def code_version() -> str:
+    """Return the commit measured, marked when the working tree had uncommitted changes."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=Path(__file__).resolve().parent.parent, capture_output=True,
+                              text=True, timeout=30, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def write(out_dir: Path, metrics: list[Metric], options, started: datetime, seconds: float) -> dict:
     """Write results.json and results.md; return what results.json holds."""
     results = {
         "run": {"started_at": started.isoformat(timespec="seconds"), "seconds": round(seconds, 1),
                 "quick": options.quick, "command": " ".join(["python -m bench.run", *options.argv]),
                 "database": "postgresql" if os.environ.get(data.PG_URL_ENV) else "sqlite",
-                "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()},
+                "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+                "code": code_version()},
         "metrics": {m.name: m.as_json() for m in metrics},
     }
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
