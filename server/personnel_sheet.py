@@ -133,7 +133,7 @@ def prefill_entries(basis: PersonnelBasis | None) -> list[dict[str, Any]]:
 def write_personnel(wb: Workbook, basis: PersonnelBasis, budget: Any, lines: list[Any]) -> None:
     """Add the Personal sheet after the Budget sheet and tie the Budget rows and summary to it.
 
-    `budget` is where the lines table stands (`templates._TableLayout`) and `lines` its
+    `budget` is where the lines table stands (`sheet_tables.PlacedTable`) and `lines` its
     prefilled rows in order, each with `.activity` and `.account`.
     """
     where = _copy_master(wb, wb.index(budget.sheet) + 1)

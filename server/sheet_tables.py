@@ -37,6 +37,18 @@ class PlacedTable:
     def letter(self, key: str) -> str:
         return get_column_letter(self.columns[key])
 
+    @property
+    def header_row(self) -> int:
+        return self.first_row - 1
+
+    @property
+    def first_col(self) -> int:
+        return range_boundaries(self.table.ref)[0]
+
+    @property
+    def last_col(self) -> int:
+        return range_boundaries(self.table.ref)[2]
+
 
 def add_master_table(ws: Worksheet, spec: layout.TemplateLayout, header_row: int, first_col: int,
                      widths: dict[str, int]) -> None:

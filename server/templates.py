@@ -20,10 +20,8 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -31,11 +29,12 @@ from sqlmodel import Session, select
 from planround.models import Account, Activity, OrgUnit, PlanningRound, RoundKind, TemplateIssue, UnitKind
 from planround.server import layout
 from planround.server.amounts import amount_text
-from planround.server.errors import BadRequest, Problem, ValidationFailed
+from planround.server.errors import BadRequest
 from planround.server.forecast import forecast_basis, prefill_entry
 from planround.server.masters import LABEL_FONT, MONEY_FORMAT, budget_master_path, forecast_master_path
 from planround.server.personnel_sheet import PersonnelBasis, personnel_basis, prefill_entries, write_personnel
 from planround.server.signature import sign_prefill
+from planround.server.sheet_tables import PlacedTable, find_table
 from planround.server.sheet_tables import named_cell as _named_cell
 from planround.server.source_sheets import SourceSheets, source_sheets
 
@@ -79,23 +78,6 @@ class _Kind:
     meta: dict[str, str]  # extra metadata keys
     personnel: PersonnelBasis | None = None  # a budget's Personal sheet, when the department has staff
     sheets: SourceSheets | None = None  # a budget's Studenter and Bemanning sheets
-
-
-@dataclass
-class _TableLayout:
-    """Where the lines table stands in the loaded master."""
-
-    spec: layout.TemplateLayout
-    sheet: Worksheet
-    table: Table
-    header_row: int
-    first_row: int
-    first_col: int
-    last_col: int
-    columns: dict[str, int]  # column key -> column index (1-based)
-
-    def letter(self, key: str) -> str:
-        return get_column_letter(self.columns[key])
 
 
 def generate_template(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, secret: str,
@@ -196,7 +178,7 @@ def _render(master: Path, kind: _Kind, planning_round: PlanningRound, unit: OrgU
             issue: TemplateIssue, signature: str) -> bytes:
     """Fill a copy of the master for one department and return the xlsx bytes."""
     wb = load_workbook(master)
-    where = _find_table(wb, kind.spec)
+    where = find_table(wb, kind.spec)
     _fill_header(wb, planning_round, unit, kind.header)
     activities = sorted({line.activity.code: line.activity for line in lines}.values(), key=lambda a: a.code)
     accounts = sorted({line.account.code: line.account for line in lines}.values(), key=lambda a: a.code)
@@ -217,33 +199,6 @@ def _render(master: Path, kind: _Kind, planning_round: PlanningRound, unit: OrgU
     return buffer.getvalue()
 
 
-def _find_table(wb: Workbook, spec: layout.TemplateLayout) -> _TableLayout:
-    """Find the lines table by name and map its header cells to the layout's columns."""
-    for ws in wb.worksheets:
-        for table in ws.tables.values():
-            if table.displayName.casefold() == spec.table.casefold():
-                return _table_layout(ws, table, spec)
-    problem = Problem("table_missing", {"table": spec.table, "sheet": spec.input_sheet}, sheet=spec.input_sheet)
-    raise ValidationFailed(problems=[problem], count=1)
-
-
-def _table_layout(ws: Worksheet, table: Table, spec: layout.TemplateLayout) -> _TableLayout:
-    """Read the table's ref and header row; a missing layout column is a problem."""
-    first_col, header_row, last_col, _ = range_boundaries(table.ref)
-    found = {str(ws.cell(header_row, col).value or "").strip().casefold(): col
-             for col in range(first_col, last_col + 1)}
-    columns, problems = {}, []
-    for column in spec.columns:
-        if column.header.casefold() in found:
-            columns[column.key] = found[column.header.casefold()]
-        else:
-            problems.append(Problem("table_column_missing", {"column": column.header, "table": table.displayName},
-                                    sheet=ws.title, cell=f"{get_column_letter(first_col)}{header_row}"))
-    if problems:
-        raise ValidationFailed(problems=problems, count=len(problems))
-    return _TableLayout(spec, ws, table, header_row, header_row + 1, first_col, last_col, columns)
-
-
 def _fill_header(wb: Workbook, planning_round: PlanningRound, unit: OrgUnit, extra: dict[str, Any]) -> None:
     """Write the department and round (and what the kind adds) into the named header cells."""
     values = {layout.NAME_UNIT_CODE: unit.code, layout.NAME_UNIT_NAME: unit.name,
@@ -253,7 +208,7 @@ def _fill_header(wb: Workbook, planning_round: PlanningRound, unit: OrgUnit, ext
         _named_cell(wb, name).value = value
 
 
-def _write_rows(where: _TableLayout, lines: list[_Line]) -> int:
+def _write_rows(where: PlacedTable, lines: list[_Line]) -> int:
     """Write the prefilled rows and the spare rows with the template row's styles; return the last row."""
     ws = where.sheet
     styles = {col: copy(ws.cell(where.first_row, col)._style) for col in range(where.first_col, where.last_col + 1)}
@@ -270,7 +225,7 @@ def _write_rows(where: _TableLayout, lines: list[_Line]) -> int:
     return last_row
 
 
-def _write_line(where: _TableLayout, row: int, line: _Line) -> None:
+def _write_line(where: PlacedTable, row: int, line: _Line) -> None:
     """Write one prefilled row's locked cells."""
     values = {"activity": line.activity.code, "activity_name": line.activity.name,
               "account": line.account.code, "account_name": line.account.name,
@@ -280,14 +235,14 @@ def _write_line(where: _TableLayout, row: int, line: _Line) -> None:
         where.sheet.cell(row, where.columns[key]).value = value
 
 
-def _write_formulas(where: _TableLayout, row: int) -> None:
+def _write_formulas(where: PlacedTable, row: int) -> None:
     """Write a row's live formulas: a forecast's deviation from the budget, blank until typed."""
     if "deviation" in where.columns:
         forecast, budget = f"{where.letter('forecast')}{row}", f"{where.letter('budget')}{row}"
         where.sheet.cell(row, where.columns["deviation"]).value = f'=IF({forecast}="","",{forecast}-N({budget}))'
 
 
-def _open_spare_row(where: _TableLayout, row: int, input_style) -> None:
+def _open_spare_row(where: PlacedTable, row: int, input_style) -> None:
     """Make activity and account typeable on a spare row; look their names up from the lists."""
     ws = where.sheet
     for key in ("activity", "account"):
@@ -303,7 +258,7 @@ def _open_spare_row(where: _TableLayout, row: int, input_style) -> None:
             f'=IF({code}="","",IFERROR(INDEX({lists}!${name_col}:${name_col},1+MATCH({code},{list_name},0)),""))')
 
 
-def _resize_table(where: _TableLayout, last_row: int) -> None:
+def _resize_table(where: PlacedTable, last_row: int) -> None:
     """Stretch the table (and its filter) over the written rows."""
     ref = f"{get_column_letter(where.first_col)}{where.header_row}:{get_column_letter(where.last_col)}{last_row}"
     where.table.ref = ref
@@ -342,7 +297,7 @@ def _write_column(ws: Worksheet, key: str, values: list[Any]) -> None:
         cell.value, cell.number_format = value, "@"
 
 
-def _add_validations(where: _TableLayout, last_row: int) -> None:
+def _add_validations(where: PlacedTable, last_row: int) -> None:
     """Add the dropdowns on activity, account and key, and decimal checks on the amounts."""
     ws, first = where.sheet, where.first_row
     column_range = lambda key: f"{where.letter(key)}{first}:{where.letter(key)}{last_row}"  # noqa: E731
@@ -379,7 +334,7 @@ def _sum_formula(spec: layout.TemplateLayout, list_name: str | None, activity_ce
             f"{_structured(spec, 'account')},{list_name}))")
 
 
-def _write_summary(wb: Workbook, where: _TableLayout, activities: list[Activity], *,
+def _write_summary(wb: Workbook, where: PlacedTable, activities: list[Activity], *,
                    has_revenue: bool, has_cost: bool) -> None:
     """Write one summary row per activity and a total row, as live formulas over the table."""
     anchor = _named_cell(wb, layout.NAME_SUMMARY_ANCHOR)
