@@ -185,7 +185,7 @@ def load_courses_command(path: Path) -> None:
 
 @load.command("demo")
 def load_demo_command() -> None:
-    """Load the shipped fictional university: organisation, accounts, users, actuals."""
+    """Load the shipped fictional university: organisation, accounts, users and the four sources."""
     from planround.server.demo import load_demo_reference
 
     with transaction(engine()) as session:
