@@ -656,9 +656,22 @@ def addin_build(out_file: Path) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once.")
-def serve(host: str, port: int, threads: int) -> None:
-    """Run the service with waitress (upgrades the schema first)."""
+@click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once (waitress).")
+@click.option("--production", is_flag=True,
+              help="Run under gunicorn with several workers; sets PLANROUND_ENV=production (PostgreSQL, secret key).")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="gunicorn worker processes with --production (default: 2 × cores + 1, at most 8).")
+@click.option("--bind", help="gunicorn's address with --production, HOST:PORT or unix:PATH (default: --host:--port).")
+@click.option("--proxies", type=click.IntRange(0, 5),
+              help="Reverse proxies in front whose X-Forwarded-For/-Proto are trusted, with --production (default 1; 0: none).")
+def serve(host: str, port: int, threads: int, production: bool, workers: int | None, bind: str | None,
+          proxies: int | None) -> None:
+    """Run the service with waitress, or gunicorn with --production (upgrades the schema first)."""
+    if production:
+        serve_production(bind or f"{host}:{port}", workers, 1 if proxies is None else proxies)
+        return
+    if workers is not None or bind is not None or proxies is not None:
+        raise click.UsageError("--workers, --bind och --proxies gäller bara med --production.")
     from waitress import serve as waitress_serve
 
     from planround.server.app import create_app
@@ -667,6 +680,21 @@ def serve(host: str, port: int, threads: int) -> None:
     upgrade(current.database_url)
     click.echo(f"planround lyssnar på http://{host}:{port}/api/v1 (databas: {_safe_url(current.database_url)})")
     waitress_serve(create_app(current), host=host, port=port, threads=threads)
+
+
+def serve_production(bind: str, workers: int | None, proxies: int) -> None:
+    """Check the production settings, then hand over to gunicorn's master process."""
+    import os
+
+    if sys.platform == "win32":
+        raise click.UsageError("--production kräver gunicorn, som inte finns för Windows.")
+    os.environ["PLANROUND_ENV"] = "production"
+    current = settings()
+    from planround.server.production import default_workers, run_production
+
+    count = workers or default_workers()
+    click.echo(f"planround lyssnar på {bind} med {count} processer (databas: {_safe_url(current.database_url)})")
+    run_production(current, bind, count, proxies)
 
 
 def _safe_url(url: str) -> str:
