@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> dict:
     """Run the benchmark and write results.json and results.md; return what results.json holds."""
     options = parse(argv)
     options.argv = sys.argv[1:] if argv is None else argv
+    options.code = code_version()  # at the start: the modules measured are the ones imported now
     sizes, wanted = (QUICK if options.quick else FULL), options.only or list(METRICS)
     out_dir = options.out
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -167,7 +168,7 @@ def write(out_dir: Path, metrics: list[Metric], options, started: datetime, seco
                 "quick": options.quick, "command": " ".join(["python -m bench.run", *options.argv]),
                 "database": "postgresql" if os.environ.get(data.PG_URL_ENV) else "sqlite",
                 "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                "code": code_version()},
+                "code": options.code},
         "metrics": {m.name: m.as_json() for m in metrics},
     }
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
