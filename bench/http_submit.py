@@ -1,7 +1,7 @@
 """`submit_concurrent_p95`: 20 economists submitting at once over HTTP to gunicorn on PostgreSQL.
 
-The production server does not exist in the project yet, so the benchmark starts gunicorn
-itself on loopback, against `planround.server.app:create_app()`, and stops it by its pid.
+The benchmark starts the production server as an administrator would (`planround serve
+--production`: gunicorn's sync workers, their default count) on loopback, and stops it by its pid.
 """
 
 from __future__ import annotations
@@ -27,9 +27,12 @@ from bench.sizes import Sizes
 from bench.timing import percentile
 from planround.models import User
 from planround.server.auth import issue_token
+from planround.server.db import make_engine, upgrade
+from planround.server.production import default_workers
 
 WHAT = ("p95 latency of POST /rounds/<round>/units/<unit>/submissions when every client submits its own "
-        "department's filled workbook at the same moment (gunicorn, sync workers, PostgreSQL, loopback)")
+        "department's filled workbook at the same moment (planround serve --production: gunicorn, PostgreSQL, "
+        "loopback)")
 BASELINE_WHAT = "median latency of the same request from one client alone"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REQUEST_TIMEOUT = 600  # seconds; bounded, so a stuck server fails the run instead of hanging it
@@ -41,7 +44,7 @@ def unavailable() -> str | None:
     if not os.environ.get(data.PG_URL_ENV):
         return f"needs PostgreSQL: set {data.PG_URL_ENV} (the production server runs on PostgreSQL)"
     if importlib.util.find_spec("gunicorn") is None:
-        return "needs gunicorn (pip install gunicorn): the project has no production server yet"
+        return "needs gunicorn, which the production server runs on (not on Windows)"
     return None
 
 
@@ -69,7 +72,8 @@ class Samples:
 def prepare(out_dir: Path, sizes: Sizes, log) -> tuple[str, list[Client], data.Organisation]:
     """Build a department per client, with its own economist and token, and fill each template."""
     url = data.database_url(out_dir, "concurrent")
-    engine = data.fresh_engine(url)
+    upgrade(url)  # through the migrations, as production does, so the server's own upgrade finds nothing to do
+    engine = make_engine(url)
     org = data.build_organisation(engine, departments=sizes.concurrent_clients,
                                   activities=sizes.concurrent_lines // sizes.accounts, accounts=sizes.accounts,
                                   one_economist_each=True)
@@ -93,18 +97,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(url: str, out_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn on loopback with sync workers; return the process and the API's base URL."""
+def start_server(url: str, out_dir: Path) -> tuple[subprocess.Popen, str]:
+    """Start `planround serve --production` on loopback; return the process and the API's base URL."""
     port = free_port()
     env = {**os.environ, "PLANROUND_DATABASE_URL": url, "PLANROUND_SECRET_KEY": data.SECRET,
-           "PLANROUND_ENV": "production", "PLANROUND_INSTANCE_DIR": str(out_dir / "instance")}
-    log_file = open(out_dir / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--timeout", str(REQUEST_TIMEOUT), "--graceful-timeout", "10"]
-    if "--no-control-socket" in _gunicorn_help():  # newer gunicorns open a socket in $HOME by default
-        command.append("--no-control-socket")
-    process = subprocess.Popen([*command, "planround.server.app:create_app()"], env=env, stdout=log_file,
-                               stderr=subprocess.STDOUT)
+           "PLANROUND_INSTANCE_DIR": str(out_dir / "instance")}
+    log_file = open(out_dir / "server.log", "w")  # noqa: SIM115 (closed with the process)
+    command = [sys.executable, "-c", "from planround.server.cli import main; main()", "serve", "--production",
+               "--bind", f"127.0.0.1:{port}", "--proxies", "0"]
+    process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         wait_until_answering(process, f"{base}/openapi.json")
@@ -112,12 +113,6 @@ def start_gunicorn(url: str, out_dir: Path, workers: int) -> tuple[subprocess.Po
         stop(process)
         raise
     return process, base
-
-
-def _gunicorn_help() -> str:
-    """Return gunicorn's --help text, to use only the options this version has."""
-    return subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True,
-                          timeout=60, check=False).stdout
 
 
 def wait_until_answering(process: subprocess.Popen, url: str) -> None:
@@ -129,11 +124,11 @@ def wait_until_answering(process: subprocess.Popen, url: str) -> None:
                 return
         except requests.RequestException:
             time.sleep(0.5)
-    raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT} s; see gunicorn.log")
+    raise RuntimeError(f"the server did not answer within {START_TIMEOUT} s; see server.log")
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Stop the gunicorn we started: TERM to its pid, KILL if it lingers."""
+    """Stop the server we started: TERM to its pid (gunicorn's master stops its workers), KILL if it lingers."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -171,8 +166,8 @@ def burst(base: str, round_code: str, clients: list[Client], samples: Samples, i
 
 def measure(url: str, out_dir: Path, clients: list[Client], org: data.Organisation, sizes: Sizes, log) -> Metric:
     """Warm up, then alternate bursts of every client with a lone client's submission."""
-    workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice for sync workers
-    process, base = start_gunicorn(url, out_dir, workers)
+    workers = default_workers()  # what `serve --production` starts without --workers
+    process, base = start_server(url, out_dir)
     samples, warm = Samples(), Samples()
     try:
         submit(base, org.round_code, clients[0], warm, [])

@@ -65,8 +65,7 @@ def run_ingest(out_dir: Path, sizes: Sizes, wanted: list[str], options) -> list[
             repeat = sizes.slow_repeat if case.metric == "ingest_100k" else sizes.repeat
             metrics.append(ingest.measure(engine, org, case, repeat, log))
             if options.profile:
-                content = case.path.read_bytes()
-                profile(out_dir, case.metric, lambda: ingest.submit_rolled_back(
+                profile(out_dir, case.metric, lambda case=case, content=case.path.read_bytes(): ingest.submit_rolled_back(
                     engine, org.round_code, case.unit_code, org.economists[case.unit_code], content,
                     max_cells=ingest.max_cells_for(case.lines)))
         if case.metric == MEMORY_CASE and "ingest_peak_memory_100k" in wanted:
