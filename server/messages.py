@@ -175,6 +175,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "En annan version för {unit} sparades i samma ögonblick. Skicka arbetsboken igen.",
         "en": "Another version for {unit} was stored at the same moment. Send the workbook again.",
     },
+    "comment_formula": {
+        "sv": "Kommentaren är en formel; skriv den som vanlig text.",
+        "en": "The comment is a formula; type it as plain text.",
+    },
+    "sheet_too_many_cells": {
+        "sv": "Bladet {sheet} har celler till rad {rows} och kolumn {cols} ({count} celler); högst {limit} celler läses. Ta bort celler längst ned eller längst till höger på bladet.",
+        "en": "The sheet {sheet} has cells up to row {rows} and column {cols} ({count} cells); at most {limit} cells are read. Delete the cells at the bottom or far right of the sheet.",
+    },
+    "part_too_large": {
+        "sv": "Delen {part} i arbetsboken är {size} byte uppackad; med gränsen {max_cells} celler läses högst {limit} byte. Ta bort överflödigt innehåll.",
+        "en": "The part {part} of the workbook unpacks to {size} bytes; with the limit of {max_cells} cells at most {limit} bytes are read. Remove surplus content.",
+    },
     "too_many_cells": {
         "sv": "Arbetsboken har {count} celler i tabellen; högst {limit} tas emot. Ta bort överflödiga rader.",
         "en": "The workbook has {count} cells in the table; at most {limit} are accepted. Remove surplus rows.",

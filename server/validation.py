@@ -298,6 +298,9 @@ def check_key(row: _Row) -> DistributionKey | None:
 
 def check_comment(row: _Row) -> str | None:
     """Return the comment as text; it is stored as typed, never evaluated."""
+    if "comment" in row.source.formulas:
+        row.problem("comment", "comment_formula")  # a formula would be stored as its cached value, or not at all
+        return None
     value = row.value("comment")
     if value is None:
         return None

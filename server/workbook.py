@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
@@ -38,6 +39,7 @@ class SheetRow:
     row: int  # the Excel row number, 1-based
     values: dict[str, Any]  # column key (its kind's layout) -> None, str, int, float, bool, date, datetime, CellError
     cells: dict[str, str]  # column key -> A1 address, for example "F12"
+    formulas: frozenset[str] = frozenset()  # column keys whose cell holds a formula
 
 
 @dataclass
@@ -59,7 +61,11 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Excel saves a password-protected xlsx as an OLE2 container with these streams.
 ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 MAX_PART_BYTES = 512 * 1024 * 1024  # an unpacked part larger than this is a zip bomb, not a budget
+# A sheet may span this many cells beyond the cell limit: a template's headings, lists and metadata.
+SHEET_MARGIN_CELLS = 100_000
+BYTES_PER_CELL = 256  # what the cell limit allows a part to unpack to: 2 000 000 cells -> MAX_PART_BYTES
 WORKBOOK_PART = "xl/workbook.xml"
+XML_SUFFIXES = (".xml", ".rels", ".vml")
 REL_TABLE = "/table"
 REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
 NAME_REF_RE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d+)$")
@@ -104,7 +110,7 @@ def read_workbook(content: bytes, *, max_cells: int) -> SubmittedWorkbook:
         table = _find_lines_table(package, book)
         columns = _map_columns(table)
         _check_size(table, max_cells)
-        grids = _Grids(_open_calamine(content), package, book)
+        grids = _values(content, package, book, max_cells)
         input_grid = grids.get(table.sheet, table.last_row)
         rows = [_sheet_row(input_grid, row, columns) for row in table.data_rows]
         meta = _read_meta(grids.get(book.sheet_name(layout.META_SHEET)))
@@ -129,7 +135,7 @@ def read_table(content: bytes, spec: layout.TemplateLayout, *, max_cells: int) -
             return None
         columns = _map_columns(table)
         _check_size(table, max_cells)
-        grid = _Grids(_open_calamine(content), package, book).get(table.sheet, table.last_row)
+        grid = _values(content, package, book, max_cells).get(table.sheet, table.last_row)
         return SubmittedTable(table.sheet, [_sheet_row(grid, row, columns) for row in table.data_rows])
 
 
@@ -154,30 +160,51 @@ def read_first_sheet(content: bytes, *, max_rows: int, max_cols: int) -> PlainSh
             size = {"sheet": name, "rows": height, "cols": width, "max_rows": max_rows, "max_cols": max_cols}
             raise ValidationFailed("sheet_too_large", problems=[Problem("sheet_too_large", size, sheet=name)],
                                    **size)
-        grid = _Grids(_open_calamine(content), package, book).get(name)
+        grid = _values(content, package, book, max_rows * max_cols).get(name)
     return PlainSheet(name, [[grid.value(row, col) for col in range(1, width + 1)]
                              for row in range(1, height + 1)])
 
 
 def _sheet_extent(package: zipfile.ZipFile, part: str) -> tuple[int, int]:
     """Return the last row and column that hold a cell, from the sheet's XML (cells may omit `r`)."""
-    height = width = row = col = 0
+    extent = _Extent()
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = extent.start
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse_dtd
     try:
-        for event, element in SafeET.iterparse(io.BytesIO(_read_part(package, part)), forbid_dtd=True,
-                                               forbid_entities=True, forbid_external=True, events=("start", "end")):
-            tag, ref = _local(element.tag), element.get("r") or ""
-            if event == "end":
-                if tag == "row":
-                    element.clear()  # keep memory flat on a large sheet
-            elif tag == "row":
-                row, col = int(ref) if ref.isdigit() else row + 1, 0
-            elif tag == "c":
-                match = REF_RE.match(ref)
-                col = _column_index(match.group(1)) if match else col + 1
-                height, width = max(height, row), max(width, col)
-    except (ParseError, DefusedXmlException, ValueError):
+        with _open_part(package, part) as stream:
+            parser.ParseFile(stream)
+    except (expat.ExpatError, ValueError):
         raise UnsupportedFile(detail=f"delen {part} är ingen giltig XML") from None
-    return height, width
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
+        raise UnsupportedFile(detail=f"delen {part} är trasig") from None
+    return extent.height, extent.width
+
+
+def _refuse_dtd(*_: Any) -> None:
+    raise ValueError("a DTD")
+
+
+@dataclass
+class _Extent:
+    """The sheet's extent as its rows and cells go by (expat calls `start`, fast on a large sheet)."""
+
+    height: int = 0
+    width: int = 0
+    row: int = 0
+    col: int = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        """Follow a row or a cell; a row or cell without `r` follows the one before it."""
+        name = tag.rsplit("}", 1)[-1]
+        if name == "row":
+            ref = attrs.get("r") or ""
+            self.row, self.col = int(ref) if ref.isdigit() else self.row + 1, 0
+        elif name == "c":
+            match = REF_RE.match(attrs.get("r") or "")
+            self.col = _column_index(match.group(1)) if match else self.col + 1
+            row = int(match.group(2)) if match else self.row  # the cell's own row wins over its row element's
+            self.height, self.width = max(self.height, self.row, row), max(self.width, self.col)
 
 
 # --- the package ------------------------------------------------------------------------------
@@ -208,6 +235,34 @@ def _check_parts(package: zipfile.ZipFile) -> None:
         raise UnsupportedFile(detail=f"den saknar {WORKBOOK_PART}")
     if any(info.file_size > MAX_PART_BYTES for info in package.infolist()):
         raise UnsupportedFile(detail="en del av filen är orimligt stor uppackad")
+    for info in package.infolist():
+        if info.filename.lower().endswith(XML_SUFFIXES) and _has_doctype(package, info.filename):
+            raise UnsupportedFile(detail=f"delen {info.filename} har en DTD (DOCTYPE), som en arbetsbok aldrig har")
+
+
+def _has_doctype(package: zipfile.ZipFile, part: str) -> bool:
+    """Say whether an XML part declares a DTD, read in chunks: python-calamine must never parse one."""
+    tail = b""
+    try:
+        with _open_part(package, part) as stream:
+            while chunk := stream.read(1 << 20):
+                window = (tail + chunk).replace(b"\0", b"")  # a UTF-16 part spells <!DOCTYPE with NUL bytes
+                if b"<!DOCTYPE" in window.upper():
+                    return True
+                tail = window[-16:]
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
+        raise UnsupportedFile(detail=f"delen {part} är trasig") from None
+    return False
+
+
+def _open_part(package: zipfile.ZipFile, part: str):
+    """Open a part for streaming; a missing or damaged entry is an unreadable file."""
+    try:
+        return package.open(part)
+    except KeyError:
+        raise UnsupportedFile(detail=f"den saknar {part}") from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        raise UnsupportedFile(detail=f"delen {part} är trasig") from None
 
 
 def _read_part(package: zipfile.ZipFile, part: str) -> bytes:
@@ -384,25 +439,70 @@ def _column_letter(index: int) -> str:
 
 # --- values -----------------------------------------------------------------------------------
 
-def _error_cells(package: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellError]:
-    """Return the sheet's error cells by (row, column): python-calamine reads them as ''."""
+def _special_cells(package: zipfile.ZipFile, part: str) -> tuple[dict[tuple[int, int], CellError],
+                                                                   set[tuple[int, int]]]:
+    """Return the sheet's error cells (python-calamine reads them as '') and formula cells, by (row, column)."""
     data = _read_part(package, part) if part in package.namelist() else b""
-    if b't="e"' not in data and b"t='e'" not in data:
-        return {}  # the common case: no error values, no second pass over the sheet
-    errors = {}
+    if not re.search(rb"""t=["']e["']|<(?:\w+:)?f[ >/]""", data):
+        return {}, set()  # the common case: no error values, no formulas, no second pass over the sheet
+    cells = _SpecialCells()
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler, parser.EndElementHandler = cells.start, cells.end
+    parser.CharacterDataHandler = cells.text
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse_dtd
     try:
-        for _, element in SafeET.iterparse(io.BytesIO(data), forbid_dtd=True, forbid_entities=True,
-                                           forbid_external=True):
-            if _local(element.tag) != "c":
-                continue
-            match = REF_RE.match(element.get("r") or "")
-            if element.get("t") == "e" and match:
-                text = next((child.text for child in element if _local(child.tag) == "v"), None)
-                errors[(int(match.group(2)), _column_index(match.group(1)))] = CellError(text or "#N/A")
-            element.clear()
-    except (ParseError, DefusedXmlException):
+        parser.Parse(data, True)
+    except (expat.ExpatError, ValueError):
         raise UnsupportedFile(detail=f"delen {part} är ingen giltig XML") from None
-    return errors
+    return cells.errors, cells.formulas
+
+
+@dataclass
+class _SpecialCells:
+    """Error and formula cells as expat goes through a sheet."""
+
+    errors: dict[tuple[int, int], CellError] = field(default_factory=dict)
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+    where: tuple[int, int] | None = None  # the cell being read, when it has a valid `r`
+    is_error: bool = False
+    value: list[str] | None = None  # the error cell's <v> text while inside it
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        """Note a cell's address and type, its formula and the start of an error cell's value."""
+        name = tag.rsplit("}", 1)[-1]
+        if name == "c":
+            match = REF_RE.match(attrs.get("r") or "")
+            self.where = (int(match.group(2)), _column_index(match.group(1))) if match else None
+            self.is_error = attrs.get("t") == "e"
+        elif name == "f" and self.where is not None:
+            self.formulas.add(self.where)
+        elif name == "v" and self.is_error and self.where is not None:
+            self.value = []
+
+    def end(self, tag: str) -> None:
+        """Keep an error cell's value when its <v> ends; forget the cell when it ends."""
+        name = tag.rsplit("}", 1)[-1]
+        if name == "v" and self.value is not None:
+            self.errors[self.where] = CellError("".join(self.value) or "#N/A")
+            self.value = None
+        elif name == "c":
+            if self.is_error and self.where is not None and self.where not in self.errors:
+                self.errors[self.where] = CellError("#N/A")
+            self.where, self.is_error = None, False
+
+    def text(self, data: str) -> None:
+        if self.value is not None:
+            self.value.append(data)
+
+
+def _values(content: bytes, package: zipfile.ZipFile, book: _Book, max_cells: int) -> "_Grids":
+    """Open the values with python-calamine once no part is larger than the cell limit allows."""
+    limit = min(MAX_PART_BYTES, max_cells * BYTES_PER_CELL)
+    for info in package.infolist():
+        if info.file_size > limit:
+            size = {"part": info.filename, "size": info.file_size, "limit": limit, "max_cells": max_cells}
+            raise ValidationFailed("part_too_large", problems=[Problem("part_too_large", size)], **size)
+    return _Grids(_open_calamine(content), package, book, max_cells)
 
 
 def _open_calamine(content: bytes) -> CalamineWorkbook:
@@ -416,27 +516,39 @@ def _open_calamine(content: bytes) -> CalamineWorkbook:
 class _Grids:
     """Sheet values by real row and column (1-based), with error cells put back."""
 
-    def __init__(self, calamine: CalamineWorkbook, package: zipfile.ZipFile, book: _Book):
+    def __init__(self, calamine: CalamineWorkbook, package: zipfile.ZipFile, book: _Book, max_cells: int):
         self._calamine, self._package, self._book, self._cache = calamine, package, book, {}
+        self._max_cells = max_cells
 
     def get(self, sheet: str | None, nrows: int | None = None) -> "_Grid | None":
         """Return a sheet's grid, read up to `nrows` (all rows when None)."""
         if sheet is None:
             return None
         if sheet not in self._cache:
+            self._check_extent(sheet)
             try:
                 # skip_empty_area=False: row 0 of the list is Excel row 1, whatever is empty above.
                 values = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
             except CalamineError as exc:
                 raise UnsupportedFile(detail=f"bladet {sheet} kunde inte läsas ({type(exc).__name__})") from None
-            self._cache[sheet] = _Grid(values, _error_cells(self._package, self._book.sheets[sheet]))
+            self._cache[sheet] = _Grid(values, *_special_cells(self._package, self._book.sheets[sheet]))
         return self._cache[sheet]
+
+    def _check_extent(self, sheet: str) -> None:
+        """Refuse a sheet whose cells span more than the limit: python-calamine would hold the whole range."""
+        height, width = _sheet_extent(self._package, self._book.sheets[sheet])
+        limit = self._max_cells + SHEET_MARGIN_CELLS
+        if height * width > limit:
+            size = {"sheet": sheet, "rows": height, "cols": width, "count": height * width, "limit": limit}
+            raise ValidationFailed("sheet_too_many_cells", problems=[Problem("sheet_too_many_cells", size,
+                                                                             sheet=sheet)], **size)
 
 
 @dataclass
 class _Grid:
     values: list[list[Any]]
     errors: dict[tuple[int, int], CellError]
+    formulas: set[tuple[int, int]] = field(default_factory=set)
 
     def value(self, row: int, col: int) -> Any:
         """Return the normalised value of a cell: None when empty."""
@@ -465,7 +577,8 @@ def _sheet_row(grid: _Grid, row: int, columns: dict[str, tuple[int, str]]) -> Sh
     """Read one table row into values and cell addresses by column key."""
     values = {key: grid.value(row, col) for key, (col, _) in columns.items()}
     cells = {key: f"{letter}{row}" for key, (_, letter) in columns.items()}
-    return SheetRow(row=row, values=values, cells=cells)
+    formulas = frozenset(key for key, (col, _) in columns.items() if (row, col) in grid.formulas)
+    return SheetRow(row=row, values=values, cells=cells, formulas=formulas)
 
 
 def _as_text(value: Any) -> str:
