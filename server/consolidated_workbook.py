@@ -490,6 +490,16 @@ def latest_consolidated(session: Session, *, planning_round: PlanningRound,
     ).first()
 
 
+def stored_version(session: Session, *, planning_round: PlanningRound, unit: OrgUnit,
+                   version: int) -> ConsolidatedWorkbook | None:
+    """Return one stored version of the unit's workbook in the round, if it exists."""
+    return session.exec(
+        select(ConsolidatedWorkbook)
+        .where(ConsolidatedWorkbook.round_id == planning_round.id, ConsolidatedWorkbook.unit_id == unit.id,
+               ConsolidatedWorkbook.version == version)
+    ).first()
+
+
 def next_version(session: Session, *, planning_round: PlanningRound, unit: OrgUnit) -> int:
     """Return the next version; the unique constraint guards against a concurrent twin."""
     highest = session.exec(

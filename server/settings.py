@@ -64,7 +64,7 @@ class Settings:
     production: bool = False
     instance_dir: Path = DEFAULT_INSTANCE_DIR
     max_upload_bytes: int = 20 * 1024 * 1024
-    max_cells: int = 2_000_000
+    max_cells: int = 4_000_000  # a 100,000-line workbook has about 2 million table cells
     # A comment is required when a line moves this much against last year's actual.
     comment_threshold_pct: Decimal = Decimal("20")
     comment_threshold_amount: Decimal = Decimal("100000")
@@ -97,7 +97,7 @@ class Settings:
             production=production,
             instance_dir=instance_dir,
             max_upload_bytes=_int(env, "PLANROUND_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
-            max_cells=_int(env, "PLANROUND_MAX_CELLS", 2_000_000),
+            max_cells=_int(env, "PLANROUND_MAX_CELLS", 4_000_000),
             comment_threshold_pct=_decimal(env, "PLANROUND_COMMENT_THRESHOLD_PCT", "20"),
             comment_threshold_amount=_decimal(
                 env, "PLANROUND_COMMENT_THRESHOLD_AMOUNT", "100000"

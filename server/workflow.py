@@ -321,14 +321,17 @@ def reopen(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, us
 
 def check_consolidated_version(session: Session, *, planning_round: PlanningRound, unit: OrgUnit,
                                sent: int | None) -> None:
-    """Refuse an approval of a consolidated workbook that no longer shows what the unit stands at."""
-    from planround.server.consolidated_workbook import is_current, latest_consolidated  # it reads our states
+    """Refuse an approval of a consolidated workbook that no longer shows what the unit stands at.
+
+    Any stored version that shows the current state will do: two readers at the same moment
+    may each have been given a fresh version of the same content.
+    """
+    from planround.server.consolidated_workbook import is_current, stored_version  # it reads our states
 
     if sent is None:
         return
-    latest = latest_consolidated(session, planning_round=planning_round, unit=unit)
-    if latest is None or latest.version != sent or not is_current(
-            session, latest, planning_round=planning_round, unit=unit):
+    reviewed = stored_version(session, planning_round=planning_round, unit=unit, version=sent)
+    if reviewed is None or not is_current(session, reviewed, planning_round=planning_round, unit=unit):
         raise Conflict("stale_consolidated", unit=unit.code, found=sent)
 
 

@@ -277,3 +277,27 @@ def test_a_department_without_a_submission_gets_an_empty_workbook(client, world)
     answer = client.get(f"{ROUND_URL}/units/D101/consolidated", headers=world.auth("head"))
     assert answer.status_code == 200 and answer.headers["X-Version"] == "1"
     assert read_consolidated_meta(answer.data)["unit"] == "D101"
+
+
+def test_readers_asking_at_once_all_get_a_current_version_they_can_approve(app, client, world):
+    import threading
+
+    submit_department(client, world, "D101")
+    act(client, world, "economist", "D101")
+    barrier, answers = threading.Barrier(4), []
+
+    def read():
+        with app.test_client() as own:
+            barrier.wait()
+            answer = own.get(f"{ROUND_URL}/units/D101/consolidated", headers=world.auth("head"))
+            answers.append((answer.status_code, int(answer.headers.get("X-Version", 0))))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _ in answers] == [200] * 4
+    # Whichever version a reader got shows the current state, so the oldest of them still approves.
+    oldest = min(version for _, version in answers)
+    assert act(client, world, "head", "D101", consolidated_version=oldest).status_code == 201

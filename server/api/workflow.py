@@ -71,8 +71,8 @@ def consolidated_download(round_code: str, unit_code: str):
     user = current_user()
     planning_round, unit = get_round(db(), round_code), get_unit(db(), unit_code)
     require_role(db(), user, READERS, unit)
-    workbook = current_consolidated(db(), planning_round=planning_round, unit=unit)
     try:
+        workbook = current_consolidated(db(), planning_round=planning_round, unit=unit)
         db().commit()
     except IntegrityError:
         # Another reader stored the same new version a moment ago: it shows the same, serve theirs.
