@@ -18,6 +18,7 @@ class Role(str, Enum):
     group_head = "group_head"  # dekan / förvaltningschef
     university = "university"  # ekonomispecialist, total universitetsnivå
     system_admin = "system_admin"  # systemansvarig
+    system_owner = "system_owner"  # systemägare (ekonomichef): approves the role structure; no data rights
     superuser = "superuser"  # support; no data rights of its own
 
 
