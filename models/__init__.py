@@ -7,6 +7,7 @@ from planround.models.rounds import PlanningRound, RoundKind, RoundState
 from planround.models.actuals import Actual
 from planround.models.submissions import BudgetLine, DistributionKey, Submission, TemplateIssue
 from planround.models.audit import AuditEvent
+from planround.models.idempotency import IdempotencyRecord
 from planround.models.personnel import Employee, EmployeeFunding
 from planround.models.workflow import ApprovalEvent, ConsolidatedWorkbook, DepartmentStatus, Deputy, UnitState
 from planround.models.sources import CourseActivity, PriceList, StaffingLine, StudentPlanLine
@@ -15,7 +16,7 @@ from planround.models.types import MONEY, Money, utcnow
 __all__ = [
     "Account", "AccountGroup", "Activity", "Actual", "ApiToken", "ApprovalEvent", "AuditEvent",
     "BudgetLine", "ConsolidatedWorkbook", "Employee", "EmployeeFunding", "DepartmentStatus", "Deputy", "UnitState",
-    "DistributionKey", "MONEY", "Money", "OrgUnit", "PlanningRound", "Role", "RoleAssignment",
+    "DistributionKey", "IdempotencyRecord", "MONEY", "Money", "OrgUnit", "PlanningRound", "Role", "RoleAssignment",
     "RoundKind", "RoundState", "Submission", "TemplateIssue", "UnitKind", "User", "utcnow",
     "CourseActivity", "PriceList", "StaffingLine", "StudentPlanLine",
 ]
