@@ -52,9 +52,12 @@ PG_URL_ENV = "PLANROUND_BENCH_DATABASE_URL"
 # --- databases -----------------------------------------------------------------------------------
 
 
-def database_url(out_dir: Path, name: str) -> str:
-    """Return the URL of a fresh, empty database for one scenario: SQLite by default, else PostgreSQL."""
-    base = os.environ.get(PG_URL_ENV)
+def database_url(out_dir: Path, name: str, base: str | None = None) -> str:
+    """Return the URL of a fresh, empty database for one scenario: SQLite by default, else PostgreSQL.
+
+    PostgreSQL's server is `base`, or PLANROUND_BENCH_DATABASE_URL when not given.
+    """
+    base = base or os.environ.get(PG_URL_ENV)
     if not base:
         path = out_dir / f"{name}.sqlite"
         for suffix in ("", "-wal", "-shm"):
@@ -75,12 +78,12 @@ def _recreate_pg_database(base_url: str, name: str) -> None:
     admin.dispose()
 
 
-def drop_database(url: str) -> None:
+def drop_database(url: str, base: str | None = None) -> None:
     """Drop a benchmark database when done (PostgreSQL); SQLite files stay in the output folder."""
     if url.startswith("sqlite"):
         return
     parsed = make_url(url)
-    base = os.environ[PG_URL_ENV]
+    base = base or os.environ[PG_URL_ENV]
     admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
@@ -124,7 +127,7 @@ def account_chart(count: int) -> list[tuple[str, AccountGroup]]:
 
 
 def build_organisation(engine: Engine, *, departments: int, activities: int | list[int], accounts: int,
-                       one_economist_each: bool = False) -> Organisation:
+                       one_economist_each: bool = False, per_faculty: int = DEPARTMENTS_PER_FACULTY) -> Organisation:
     """Build a university of faculties, `departments` × `activities` (or a count each), accounts, an open round.
 
     Every (activity, account) gets last year's actual, so templates are prefilled as in real
@@ -134,7 +137,7 @@ def build_organisation(engine: Engine, *, departments: int, activities: int | li
     with Session(engine) as session:
         bulk_insert(session, Account, [{"code": code, "name": f"Konto {code}", "group": group.value,
                                         "plannable": True} for code, group in chart])
-        codes = _insert_units(session, departments)
+        codes = _insert_units(session, departments, per_faculty)
         ids = _ids(session, OrgUnit, codes)
         counts = activities if isinstance(activities, list) else [activities] * departments
         bulk_insert(session, Activity, [
@@ -148,18 +151,18 @@ def build_organisation(engine: Engine, *, departments: int, activities: int | li
     return Organisation("budget-bench", "UNI", codes, economists, chart)
 
 
-def _insert_units(session: Session, departments: int) -> list[str]:
-    """Insert the university, a faculty per 30 departments and the departments; return their codes."""
+def _insert_units(session: Session, departments: int, per_faculty: int) -> list[str]:
+    """Insert the university, a faculty per `per_faculty` departments and the departments; return their codes."""
     session.execute(insert(OrgUnit), [{"code": "UNI", "name": "Benchuniversitetet", "kind": UnitKind.university.value}])
     uni = _ids(session, OrgUnit, ["UNI"])["UNI"]
-    faculties = [f"F{n:02d}" for n in range(1 + (departments - 1) // DEPARTMENTS_PER_FACULTY)]
+    faculties = [f"F{n:02d}" for n in range(1 + (departments - 1) // per_faculty)]
     session.execute(insert(OrgUnit), [{"code": f, "name": f"Fakultet {f}", "kind": UnitKind.faculty.value,
                                        "parent_id": uni} for f in faculties])
     faculty_ids = _ids(session, OrgUnit, faculties)
     codes = [f"D{n:04d}" for n in range(departments)]
     session.execute(insert(OrgUnit), [
         {"code": code, "name": f"Institution {code}", "kind": UnitKind.department.value,
-         "parent_id": faculty_ids[faculties[n // DEPARTMENTS_PER_FACULTY]]} for n, code in enumerate(codes)])
+         "parent_id": faculty_ids[faculties[n // per_faculty]]} for n, code in enumerate(codes)])
     return codes
 
 

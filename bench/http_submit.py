@@ -1,18 +1,14 @@
 """`submit_concurrent_p95`: 20 economists submitting at once over HTTP to gunicorn on PostgreSQL.
 
 The benchmark starts the production server as an administrator would (`planround serve
---production`: gunicorn's sync workers, their default count) on loopback, and stops it by its pid.
+--production`: gunicorn's sync workers, their default count) on loopback (`bench.production_server`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +18,7 @@ import requests
 from sqlmodel import Session, select
 
 from bench import data
+from bench.production_server import start_server, stop
 from bench.results import Metric
 from bench.sizes import Sizes
 from bench.timing import percentile
@@ -36,7 +33,6 @@ WHAT = ("p95 latency of POST /rounds/<round>/units/<unit>/submissions when every
 BASELINE_WHAT = "median latency of the same request from one client alone"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REQUEST_TIMEOUT = 600  # seconds; bounded, so a stuck server fails the run instead of hanging it
-START_TIMEOUT = 60
 
 
 def unavailable() -> str | None:
@@ -88,54 +84,6 @@ def prepare(out_dir: Path, sizes: Sizes, log) -> tuple[str, list[Client], data.O
     log(f"  {len(clients)} departments with a filled workbook of {sizes.concurrent_lines} lines each")
     engine.dispose()
     return url, clients, org
-
-
-def free_port() -> int:
-    """Return a port free on loopback now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(url: str, out_dir: Path) -> tuple[subprocess.Popen, str]:
-    """Start `planround serve --production` on loopback; return the process and the API's base URL."""
-    port = free_port()
-    env = {**os.environ, "PLANROUND_DATABASE_URL": url, "PLANROUND_SECRET_KEY": data.SECRET,
-           "PLANROUND_INSTANCE_DIR": str(out_dir / "instance")}
-    log_file = open(out_dir / "server.log", "w")  # noqa: SIM115 (closed with the process)
-    command = [sys.executable, "-c", "from planround.server.cli import main; main()", "serve", "--production",
-               "--bind", f"127.0.0.1:{port}", "--proxies", "0"]
-    process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        wait_until_answering(process, f"{base}/openapi.json")
-    except BaseException:
-        stop(process)
-        raise
-    return process, base
-
-
-def wait_until_answering(process: subprocess.Popen, url: str) -> None:
-    """Wait until every worker has booted and the server answers, or fail after START_TIMEOUT."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if requests.get(url, timeout=10).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.5)
-    raise RuntimeError(f"the server did not answer within {START_TIMEOUT} s; see server.log")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop the server we started: TERM to its pid (gunicorn's master stops its workers), KILL if it lingers."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def submit(base: str, round_code: str, client: Client, samples: Samples, into: list[float]) -> None:
