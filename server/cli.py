@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -149,11 +149,13 @@ def load_accounts_command(path: Path) -> None:
 
 @load.command("users")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load_users_command(path: Path) -> None:
-    """Load users and their roles."""
+@click.option("--approved-by", metavar="USERNAME",
+              help="The system owner who approved the role changes; needed when the file grants or revokes a role.")
+def load_users_command(path: Path, approved_by: str | None) -> None:
+    """Load users and their roles; role changes are audited with who approved them."""
     from planround.server.reference import load_users
 
-    run_load(load_users, path=path)
+    run_load(load_users, path=path, approved_by=approved_by)
 
 
 @load.command("personnel")
@@ -315,7 +317,7 @@ def import_retendo_command(path: Path, fiscal_year: int, report: Path | None) ->
 
 @main.group()
 def users() -> None:
-    """Manage users' API tokens."""
+    """Manage users' API tokens and review role changes."""
 
 
 @users.command("token")
@@ -338,6 +340,22 @@ def users_revoke(username: str) -> None:
     with transaction(engine()) as session:
         count = revoke_tokens(session, user=get_user(session, username))
     click.echo(f"{count} token(s) för {username} är spärrade.")
+
+
+@users.command("role-changes")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only changes on or after this date.")
+def users_role_changes(since: datetime | None) -> None:
+    """List every role granted or revoked, with who approved it (the audit log)."""
+    from planround.server.role_changes import GRANTED, role_change_log
+
+    with transaction(engine()) as session:
+        changes = role_change_log(session, since=since.replace(tzinfo=timezone.utc) if since else None)
+    for change in changes:
+        verb = "tilldelad" if change.action == GRANTED else "borttagen"
+        click.echo(f"{change.at:%Y-%m-%d %H:%M} {change.username}: {change.role} på {change.unit} {verb}, "
+                   f"godkänd av {change.approved_by} (körd av {change.run_by})")
+    if not changes:
+        click.echo("Inga rolländringar.")
 
 
 # --- rounds ---------------------------------------------------------------------------

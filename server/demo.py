@@ -44,6 +44,7 @@ BUDGET = RoundCreate(code="budget-2027", name="Budget 2027", kind=RoundKind.budg
 FORECAST = RoundCreate(code="prognos-1-2027", name="Prognos 1 2027", kind=RoundKind.forecast,
                        fiscal_year=2027, deadline=date(2027, 4, 15))
 REJECTED = "D120"  # the department the dean sends back once
+DEMO_SYSTEM_OWNER = "agnes.godkannare"  # systemägare in users.csv: approves the demo's role structure
 FORECAST_COMMENT = "Ej budgeterat; prognosen följer årets utfall"
 Echo = Callable[[str], Any]
 
@@ -70,7 +71,7 @@ def load_demo_reference(session: Session) -> list[str]:
         load_organisation(session, organisation_path=DEMO_DATA / "organisation.csv",
                           activities_path=DEMO_DATA / "activities.csv"),
         load_accounts(session, path=DEMO_DATA / "accounts.csv"),
-        load_users(session, path=DEMO_DATA / "users.csv"),
+        load_users(session, path=DEMO_DATA / "users.csv", approved_by=DEMO_SYSTEM_OWNER),
         import_ubw(session, path=DEMO_DATA / "ubw_actuals_2025_2026.csv"),
         load_personnel(session, path=DEMO_DATA / "personnel.csv"),
         load_price_list(session, path=DEMO_DATA / "price_list_2027.csv"),

@@ -417,6 +417,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "{file}, rad {line}: rollen {role} kan bara ges på en enhet av typen {expected}, men {unit} är av typen {kind}. Rätta enheten eller rollen.",
         "en": "{file}, line {line}: the role {role} can only be held on a unit of kind {expected}, but {unit} is of kind {kind}. Correct the unit or the role.",
     },
+    "role_change_unapproved": {
+        "sv": "Filen {file} ändrar {count} rolltilldelningar och lästes inte in; ingenting ändrades. Behörighetsstrukturer godkänns av systemägaren: ange vem som godkänt ändringen (--approved-by).",
+        "en": "The file {file} changes {count} role assignments and was not loaded; nothing changed. The system owner approves role structures: name who approved the change (--approved-by).",
+    },
+    "role_change_not_owner": {
+        "sv": "{username} är inte systemägare och kan inte godkänna behörighetsändringar; ingenting ändrades. Systemägare: {owners}.",
+        "en": "{username} is not the system owner and cannot approve changes of roles; nothing changed. System owner: {owners}.",
+    },
+    "role_change_no_owner_yet": {
+        "sv": "Det finns ännu ingen systemägare, så den som godkänner ({username}) måste få rollen system_owner på universitetet i samma fil; ingenting ändrades.",
+        "en": "There is no system owner yet, so the approver ({username}) must be given the role system_owner on the university in the same file; nothing changed.",
+    },
     "user_role_duplicate": {
         "sv": "{file}, rad {line}: {username} har redan rollen {role} på {unit} (rad {first}). Ta bort dubbletten.",
         "en": "{file}, line {line}: {username} already holds the role {role} on {unit} (line {first}). Remove the duplicate.",

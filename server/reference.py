@@ -12,7 +12,8 @@ What a file replaces, and what it leaves alone:
   an activity that is left out but has actuals or budget lines cannot be removed, and the
   file is rejected with `activity_in_use` saying which activity to put back;
 - the role assignments of a user named in the users file are replaced by the file's lines;
-  users missing from the file keep theirs, and a user's `active` flag is never touched.
+  users missing from the file keep theirs, and a user's `active` flag is never touched; a load
+  that changes any role assignment needs the system owner's approval (role_changes).
 
 Files are UTF-8 (with or without BOM) or Windows-1252, as Swedish Excel saves "CSV (semikolon)".
 """
@@ -42,6 +43,7 @@ from planround.models import (
 )
 from planround.server.errors import Problem, ValidationFailed
 from planround.server.messages import render
+from planround.server.role_changes import check_approval, planned_changes, record_changes, role_diff
 
 ORGANISATION_COLUMNS = ("code", "name", "name_en", "kind", "parent")
 ACTIVITY_COLUMNS = ("unit", "code", "name", "category")
@@ -70,6 +72,7 @@ ROLE_UNIT_KINDS: dict[Role, tuple[UnitKind, ...]] = {
     Role.administrator: (UnitKind.university,),
     Role.university: (UnitKind.university,),
     Role.system_admin: (UnitKind.university,),
+    Role.system_owner: (UnitKind.university,),
     Role.group_head: (UnitKind.faculty, UnitKind.administration),
     Role.department_head: (UnitKind.department,),
     Role.economist: (UnitKind.department, UnitKind.faculty, UnitKind.administration),
@@ -563,12 +566,18 @@ class UserSpec:
     roles: set[tuple[Role, int]] = field(default_factory=set)
 
 
-def load_users(session: Session, *, path: str | Path) -> LoadResult:
-    """Upsert the users and make the role assignments of each named user those of the file."""
+def load_users(session: Session, *, path: str | Path, approved_by: str | None = None) -> LoadResult:
+    """Upsert the users and make the role assignments of each named user those of the file.
+
+    A load that grants or revokes a role must be approved by the system owner (`approved_by`);
+    each change is audited with the approver (role_changes).
+    """
     users_file = read_csv(path, USER_COLUMNS)
     units = {u.code: u for u in session.exec(select(OrgUnit)).all()}
     specs, problems = user_specs(users_file, units)
     reject_if(users_file.problems + problems, users_file)
+    changes = planned_changes(session, {name: spec.roles for name, spec in specs.items()})
+    check_approval(session, changes=changes, approved_by=approved_by, file=users_file.name)
     user_counts, role_counts = TableCounts(), TableCounts()
     existing = {u.username: u for u in session.exec(
         select(User).where(User.username.in_(list(specs)))).all()}
@@ -576,6 +585,8 @@ def load_users(session: Session, *, path: str | Path) -> LoadResult:
         user = upsert_user(session, existing.get(spec.username), spec, user_counts)
         replace_roles(session, user, spec.roles, role_counts)
     session.flush()
+    if changes:
+        record_changes(session, changes=changes, approved_by=approved_by)
     return LoadResult((users_file.name,), len(users_file.rows),
                       {"user_account": user_counts, "role_assignment": role_counts})
 
@@ -656,20 +667,17 @@ def upsert_user(session: Session, user: User | None, spec: UserSpec, counts: Tab
 def replace_roles(session: Session, user: User, wanted: set[tuple[Role, int]],
                   counts: TableCounts) -> None:
     """Make the user's role assignments exactly `wanted`."""
-    current = session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user.id)).all()
-    have = set()
-    for assignment in current:
-        key = (Role(assignment.role), assignment.unit_id)
-        if key in wanted:
-            have.add(key)
-            counts.unchanged += 1
-        else:
-            session.delete(assignment)
-            counts.removed += 1
+    current = {(Role(a.role), a.unit_id): a for a in session.exec(
+        select(RoleAssignment).where(RoleAssignment.user_id == user.id)).all()}
+    revoke, grant = role_diff(set(current), wanted)
+    for key in revoke:
+        session.delete(current[key])
     session.flush()  # deletions first, so a re-added assignment does not hit the unique key
-    for role, unit_id in sorted(wanted - have, key=lambda k: (k[0].value, k[1])):
+    for role, unit_id in sorted(grant, key=lambda k: (k[0].value, k[1])):
         session.add(RoleAssignment(user_id=user.id, role=role, unit_id=unit_id))
-        counts.created += 1
+    counts.unchanged += len(current) - len(revoke)
+    counts.removed += len(revoke)
+    counts.created += len(grant)
 
 
 # --- looking up ---------------------------------------------------------------------------

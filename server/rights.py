@@ -18,6 +18,7 @@ ROLE_LABELS_SV = {
     Role.group_head: "dekan/förvaltningschef",
     Role.university: "universitetsnivå",
     Role.system_admin: "systemansvarig",
+    Role.system_owner: "systemägare",
     Role.superuser: "superanvändare",
 }
 

@@ -126,6 +126,7 @@ def world(engine) -> World:
             "admin_head": make_user(session, "fia.forvaltningschef", (Role.group_head, org["admin"])),
             "university": make_user(session, "ulla.universitet", (Role.university, org["uni"])),
             "system_admin": make_user(session, "sam.system", (Role.system_admin, org["uni"])),
+            "system_owner": make_user(session, "sara.systemagare", (Role.system_owner, org["uni"])),
             "nobody": make_user(session, "nils.ingen"),
         }
         planning_round = make_round(session)

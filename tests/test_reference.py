@@ -19,6 +19,7 @@ from planround.models import (
     UnitKind,
     User,
 )
+from planround.server.demo import DEMO_SYSTEM_OWNER
 from planround.server.demo_data import DEMO_DATA_DIR
 from planround.server.errors import ValidationFailed
 from planround.server.reference import (
@@ -43,7 +44,7 @@ def load_demo(session, tmp_path: Path | None = None) -> None:
     load_organisation(session, organisation_path=DEMO_DATA_DIR / "organisation.csv",
                       activities_path=DEMO_DATA_DIR / "activities.csv")
     load_accounts(session, path=DEMO_DATA_DIR / "accounts.csv")
-    load_users(session, path=DEMO_DATA_DIR / "users.csv")
+    load_users(session, path=DEMO_DATA_DIR / "users.csv", approved_by=DEMO_SYSTEM_OWNER)
     session.commit()
 
 
@@ -217,7 +218,7 @@ def test_a_users_roles_are_replaced_by_the_file_and_other_users_keep_theirs(sess
     load_demo(session)
     text = ("username;full_name;email;language;role;unit\n"
             "anna.exempelsson;Anna Exempelsson;anna@mittland.example;en;economist;D130\n")
-    result = load_users(session, path=write(tmp_path, "users.csv", text))
+    result = load_users(session, path=write(tmp_path, "users.csv", text), approved_by=DEMO_SYSTEM_OWNER)
     session.commit()
     assert (result.tables["role_assignment"].created, result.tables["role_assignment"].removed) == (1, 3)
     assert [u.username for u in holders_of(session, Role.economist, "D110")] == []
@@ -414,12 +415,12 @@ def test_it_rejects_a_bad_user_line_with_its_number_and_writes_nothing(session, 
     load_demo(session)
     before = snapshot(session)
     path = write(tmp_path, "users.csv", demo_text("users.csv") + line + "\n")
-    assert_rejected(lambda: load_users(session, path=path), code, 36)
+    assert_rejected(lambda: load_users(session, path=path, approved_by=DEMO_SYSTEM_OWNER), code, 37)
     assert snapshot(session) == before
 
 
 def test_users_cannot_be_loaded_before_the_organisation(session):
     error = assert_rejected(lambda: load_users(session, path=DEMO_DATA_DIR / "users.csv"),
                             "user_unit_unknown", 2)
-    assert len(error.problems) == 34
+    assert len(error.problems) == 35
     assert session.exec(select(User)).all() == []

@@ -14,10 +14,11 @@ from tests.workbooks import PLAN, XLSX, fill_amounts
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 ROLES = {"administrator": "admin", "economist": "economist", "department_head": "head", "group_head": "dean",
-         "university": "university", "system_admin": "system_admin", "no role": "nobody"}
+         "university": "university", "system_admin": "system_admin", "system_owner": "system_owner",
+         "no role": "nobody"}
 OWN, OTHER = "D101", "D201"  # every role's own unit covers D101; D201 is under another group
 ROLE_UNIT = {"administrator": "UNI", "economist": "D101", "department_head": "D101", "group_head": "FAK1",
-             "university": "UNI", "system_admin": "UNI"}
+             "university": "UNI", "system_admin": "UNI", "system_owner": "UNI"}
 
 
 def rights_table() -> dict[tuple[str, str], dict[str, str]]:
