@@ -1,6 +1,6 @@
 """Checking a submitted Personal sheet and turning it into the budget's computed personnel lines.
 
-Works on the rows `workbook.read_table` gives (no file access of its own beyond that call).
+Works on the rows `SubmittedFile.table` gives (no file access of its own beyond that call).
 Every problem names the sheet and the cell. The staff rows' prefilled cells must be as issued;
 planned rate (empty: the current rate), from month and to month (empty: 1 and 12) are typed.
 A hire row needs a name or role, a planned rate, a monthly salary and shares adding up to 100.
@@ -20,7 +20,7 @@ from planround.server.amounts import NotAnAmount, to_amount
 from planround.server.errors import Problem, ValidationFailed
 from planround.server.layout import Column, TemplateLayout, table_prefill
 from planround.server.personnel_costs import PersonPlan, Rates, account_months, activity_costs
-from planround.server.workbook import SheetRow, SubmittedTable, read_table
+from planround.server.workbook import SheetRow, SubmittedFile, SubmittedTable
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -34,12 +34,12 @@ def personnel_spec(personnel: dict[str, Any]) -> TemplateLayout:
                           (), "annual_cost")
 
 
-def read_personnel(content: bytes, prefill: list[dict[str, Any]], *, max_cells: int) -> SubmittedTable | None:
+def read_personnel(source: SubmittedFile, prefill: list[dict[str, Any]]) -> SubmittedTable | None:
     """Read the Personal sheet's table when the template has one; its absence is a problem."""
     personnel = pl.personnel_prefill(prefill)
     if personnel is None:
         return None
-    table = read_table(content, personnel_spec(personnel), max_cells=max_cells)
+    table = source.table(personnel_spec(personnel))
     if table is None:
         raise ValidationFailed(problems=[_table_missing()], count=1)
     return table

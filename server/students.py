@@ -28,7 +28,7 @@ from planround.server.amounts import NotAnAmount, format_sek, text_amount, to_am
 from planround.server.errors import Problem
 from planround.server.stina import student_revenue
 from planround.server.students_sheet import PREFILL_KEY, STUDENT_COLUMNS, STUDENTS, STUDENTS_SHEET
-from planround.server.workbook import SheetRow, SubmittedWorkbook, read_table
+from planround.server.workbook import SheetRow, SubmittedFile, SubmittedWorkbook
 
 ZERO = Decimal("0.00")
 HEADER = {c.key: c.header for c in STUDENT_COLUMNS}
@@ -68,14 +68,13 @@ def issued_areas(issue: TemplateIssue) -> dict[str, Any] | None:
     return next((e[PREFILL_KEY] for e in issue.prefill if PREFILL_KEY in e and "row" not in e), None)
 
 
-def read_student_plan(content: bytes, workbook: SubmittedWorkbook, issue: TemplateIssue, *,
-                      max_cells: int) -> StudentPlan:
+def read_student_plan(source: SubmittedFile, workbook: SubmittedWorkbook, issue: TemplateIssue) -> StudentPlan:
     """Check the Studenter sheet against what was issued and put its revenue on the Budget sheet."""
     issued = issued_areas(issue)
     if issued is None:
         return StudentPlan()
     plan = StudentPlan(issued["activity"])
-    table = read_table(content, STUDENTS, max_cells=max_cells)
+    table = source.table(STUDENTS)
     if table is None:
         plan.problems.append(Problem("table_missing", {"table": STUDENTS.table, "sheet": STUDENTS_SHEET},
                                      sheet=STUDENTS_SHEET))

@@ -29,7 +29,7 @@ from planround.server.rounds import require_open
 from planround.server.staffing import staffing_check
 from planround.server.students import read_student_plan, store_student_lines
 from planround.server.validation import LineDraft, ValidationContext, validate_workbook
-from planround.server.workbook import read_workbook
+from planround.server.workbook import open_workbook
 from planround.server.workflow import mark_submitted, require_editable
 
 ZERO = Decimal("0.00")
@@ -94,10 +94,11 @@ def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: Or
     """
     require_open(planning_round)
     require_editable(session, planning_round=planning_round, unit=unit)
-    workbook = read_workbook(content, max_cells=max_cells)
+    source = open_workbook(content, max_cells=max_cells)
+    workbook = source.lines()
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
-    personnel = read_personnel(content, context.issue.prefill, max_cells=max_cells)
-    students = read_student_plan(content, workbook, context.issue, max_cells=max_cells)  # fills the Stina line
+    personnel = read_personnel(source, context.issue.prefill)
+    students = read_student_plan(source, workbook, context.issue)  # fills the Stina line
     lines = validate_workbook(workbook, context, personnel, also=students.problems)
     warnings = tuple(staffing_check(session, unit=unit, issue=context.issue, lines=lines,
                                     account_groups=context.account_groups))

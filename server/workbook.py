@@ -1,8 +1,9 @@
 """Reading a submitted workbook into plain rows: the service's hot path.
 
-Only this module opens submitted files. Values come from python-calamine (fast, no
-formula evaluation: cached values only); the defined names and the Excel table that say
-where things are come from the workbook's XML parts, read with defusedxml.
+Only this module opens submitted files, once each (`open_workbook`). Values come from
+python-calamine (fast, no formula evaluation: cached values only); the defined names and the
+Excel table that say where things are come from the workbook's XML parts, read with defusedxml;
+what calamine does not tell (a sheet's extent, error values, formulas) from `sheet_scan`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from xml.etree.ElementTree import ParseError
-from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
@@ -23,6 +25,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from planround.server import layout
 from planround.server.errors import Problem, UnsupportedFile, ValidationFailed
+from planround.server.sheet_scan import NotXml, SheetScan, column_index, scan_sheet, walk_sheet
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class SheetRow:
 
     row: int  # the Excel row number, 1-based
     values: dict[str, Any]  # column key (its kind's layout) -> None, str, int, float, bool, date, datetime, CellError
-    cells: dict[str, str]  # column key -> A1 address, for example "F12"
+    cells: Mapping[str, str]  # column key -> A1 address, for example "F12"
     formulas: frozenset[str] = frozenset()  # column keys whose cell holds a formula
 
 
@@ -68,6 +71,7 @@ WORKBOOK_PART = "xl/workbook.xml"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 REL_TABLE = "/table"
 REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
+DOCTYPE_RE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 NAME_REF_RE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d+)$")
 
 
@@ -105,17 +109,12 @@ class _LinesTable:
 
 def read_workbook(content: bytes, *, max_cells: int) -> SubmittedWorkbook:
     """Map a submitted xlsx to its metadata, header values and table rows, without judging them."""
-    with _open_package(content) as package:
-        book = _read_book(package)
-        table = _find_lines_table(package, book)
-        columns = _map_columns(table)
-        _check_size(table, max_cells)
-        grids = _values(content, package, book, max_cells)
-        input_grid = grids.get(table.sheet, table.last_row)
-        rows = [_sheet_row(input_grid, row, columns) for row in table.data_rows]
-        meta = _read_meta(grids.get(book.sheet_name(layout.META_SHEET)))
-        header = {name: _named_value(book, grids, name) for name in table.spec.header_names}
-    return SubmittedWorkbook(sheet=table.sheet, meta=meta, header=header, rows=rows, kind=table.spec.kind)
+    return open_workbook(content, max_cells=max_cells).lines()
+
+
+def open_workbook(content: bytes, *, max_cells: int) -> "SubmittedFile":
+    """Open a submitted xlsx once, refusing what is not a workbook; its tables are read on demand."""
+    return SubmittedFile(content, max_cells=max_cells)
 
 
 @dataclass
@@ -126,17 +125,46 @@ class SubmittedTable:
     rows: list[SheetRow]
 
 
-def read_table(content: bytes, spec: layout.TemplateLayout, *, max_cells: int) -> SubmittedTable | None:
-    """Read the rows of the template table `spec` names, by column header; None when the workbook has none."""
-    with _open_package(content) as package:
-        book = _read_book(package)
-        table = _find_table(package, book, (spec,))
+class SubmittedFile:
+    """A submitted xlsx opened once: each table of it read from the same package and calamine workbook.
+
+    A submission reads three tables (the lines, Personal, Studenter); opening the package, checking
+    its parts and parsing each sheet once is what keeps that close to the cost of reading the values.
+    """
+
+    def __init__(self, content: bytes, *, max_cells: int):
+        self._content, self._max_cells = content, max_cells
+        self._package = _open_package(content)
+        self._book = _read_book(self._package)
+        self._calamine: CalamineWorkbook | None = None
+
+    def lines(self) -> SubmittedWorkbook:
+        """Return the metadata, header values and rows of the budget or forecast lines table."""
+        table = _find_lines_table(self._package, self._book)
+        columns = _map_columns(table)
+        _check_size(table, self._max_cells)
+        grids = self._grids()
+        input_grid = grids.get(table.sheet, table.last_row)
+        rows = _sheet_rows(input_grid, table.data_rows, columns)
+        meta = _read_meta(grids.get(self._book.sheet_name(layout.META_SHEET)))
+        header = {name: _named_value(self._book, grids, name) for name in table.spec.header_names}
+        return SubmittedWorkbook(sheet=table.sheet, meta=meta, header=header, rows=rows, kind=table.spec.kind)
+
+    def table(self, spec: layout.TemplateLayout) -> SubmittedTable | None:
+        """Return the rows of the template table `spec` names, by column header; None when the workbook has none."""
+        table = _find_table(self._package, self._book, (spec,))
         if table is None:
             return None
         columns = _map_columns(table)
-        _check_size(table, max_cells)
-        grid = _values(content, package, book, max_cells).get(table.sheet, table.last_row)
-        return SubmittedTable(table.sheet, [_sheet_row(grid, row, columns) for row in table.data_rows])
+        _check_size(table, self._max_cells)
+        grid = self._grids().get(table.sheet, table.last_row)
+        return SubmittedTable(table.sheet, _sheet_rows(grid, table.data_rows, columns))
+
+    def _grids(self) -> "_Grids":
+        """Return the sheets' values for one table's reading: the grids go when it is done, the workbook stays."""
+        if self._calamine is None:
+            self._calamine = _values(self._content, self._package, self._max_cells)
+        return _Grids(self._calamine, self._package, self._book, self._max_cells)
 
 
 @dataclass
@@ -154,57 +182,29 @@ def read_first_sheet(content: bytes, *, max_rows: int, max_cols: int) -> PlainSh
         if not book.sheets:
             raise UnsupportedFile(detail="den har inga blad")
         name = next(iter(book.sheets))
-        height, width = _sheet_extent(package, book.sheets[name])
+        extent = _scan(package, book.sheets[name], exact=True)  # the rows and columns it has, not a bound
+        height, width = extent.height, extent.width
         if height > max_rows or width > max_cols:
             # Checked on the XML before python-calamine, which would hold the whole range in memory.
             size = {"sheet": name, "rows": height, "cols": width, "max_rows": max_rows, "max_cols": max_cols}
             raise ValidationFailed("sheet_too_large", problems=[Problem("sheet_too_large", size, sheet=name)],
                                    **size)
-        grid = _values(content, package, book, max_rows * max_cols).get(name)
+        calamine = _values(content, package, max_rows * max_cols)
+        grid = _Grids(calamine, package, book, max_rows * max_cols).get(name)
     return PlainSheet(name, [[grid.value(row, col) for col in range(1, width + 1)]
                              for row in range(1, height + 1)])
 
 
-def _sheet_extent(package: zipfile.ZipFile, part: str) -> tuple[int, int]:
-    """Return the last row and column that hold a cell, from the sheet's XML (cells may omit `r`)."""
-    extent = _Extent()
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartElementHandler = extent.start
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse_dtd
+def _scan(package: zipfile.ZipFile, part: str, *, exact: bool = False) -> SheetScan:
+    """Scan a sheet's XML (`sheet_scan`); a part that is broken or no XML makes the file unreadable."""
+    def open_part():
+        return _open_part(package, part)
     try:
-        with _open_part(package, part) as stream:
-            parser.ParseFile(stream)
-    except (expat.ExpatError, ValueError):
+        return walk_sheet(open_part) if exact else scan_sheet(open_part)
+    except NotXml:
         raise UnsupportedFile(detail=f"delen {part} är ingen giltig XML") from None
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, zlib.error):
         raise UnsupportedFile(detail=f"delen {part} är trasig") from None
-    return extent.height, extent.width
-
-
-def _refuse_dtd(*_: Any) -> None:
-    raise ValueError("a DTD")
-
-
-@dataclass
-class _Extent:
-    """The sheet's extent as its rows and cells go by (expat calls `start`, fast on a large sheet)."""
-
-    height: int = 0
-    width: int = 0
-    row: int = 0
-    col: int = 0
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        """Follow a row or a cell; a row or cell without `r` follows the one before it."""
-        name = tag.rsplit("}", 1)[-1]
-        if name == "row":
-            ref = attrs.get("r") or ""
-            self.row, self.col = int(ref) if ref.isdigit() else self.row + 1, 0
-        elif name == "c":
-            match = REF_RE.match(attrs.get("r") or "")
-            self.col = _column_index(match.group(1)) if match else self.col + 1
-            row = int(match.group(2)) if match else self.row  # the cell's own row wins over its row element's
-            self.height, self.width = max(self.height, self.row, row), max(self.width, self.col)
 
 
 # --- the package ------------------------------------------------------------------------------
@@ -246,8 +246,10 @@ def _has_doctype(package: zipfile.ZipFile, part: str) -> bool:
     try:
         with _open_part(package, part) as stream:
             while chunk := stream.read(1 << 20):
-                window = (tail + chunk).replace(b"\0", b"")  # a UTF-16 part spells <!DOCTYPE with NUL bytes
-                if b"<!DOCTYPE" in window.upper():
+                window = tail + chunk
+                if b"\0" in window:
+                    window = window.replace(b"\0", b"")  # a UTF-16 part spells <!DOCTYPE with NUL bytes
+                if DOCTYPE_RE.search(window):
                     return True
                 tail = window[-16:]
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
@@ -378,8 +380,8 @@ def _read_table(package: zipfile.ZipFile, part: str, sheet: str, sheet_part: str
     if match is None or match.group(3) is None:
         raise UnsupportedFile(detail=f"tabellen {spec.table} har ett ogiltigt område")
     columns = [column.get("name") or "" for column in _children(root, "tableColumn")]
-    return _LinesTable(spec, sheet, sheet_part, _column_index(match.group(1)), int(match.group(2)),
-                       _column_index(match.group(3)), int(match.group(4)),
+    return _LinesTable(spec, sheet, sheet_part, column_index(match.group(1)), int(match.group(2)),
+                       column_index(match.group(3)), int(match.group(4)),
                        int(root.get("headerRowCount") or 1), int(root.get("totalsRowCount") or 0), columns)
 
 
@@ -420,14 +422,6 @@ def _check_size(table: _LinesTable, max_cells: int) -> None:
         raise ValidationFailed("too_many_cells", problems=[problem], count=cells, limit=max_cells)
 
 
-def _column_index(letters: str) -> int:
-    """Return the 1-based index of a column given by its letters: A -> 1, AA -> 27."""
-    index = 0
-    for letter in letters.upper():
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index
-
-
 def _column_letter(index: int) -> str:
     """Return the letters of a 1-based column index: 1 -> A, 27 -> AA."""
     letters = ""
@@ -439,74 +433,13 @@ def _column_letter(index: int) -> str:
 
 # --- values -----------------------------------------------------------------------------------
 
-def _special_cells(package: zipfile.ZipFile, part: str) -> tuple[dict[tuple[int, int], CellError],
-                                                                   set[tuple[int, int]]]:
-    """Return the sheet's error cells (python-calamine reads them as '') and formula cells, by (row, column)."""
-    data = _read_part(package, part) if part in package.namelist() else b""
-    if not re.search(rb"""t=["']e["']|<(?:\w+:)?f[ >/]""", data):
-        return {}, set()  # the common case: no error values, no formulas, no second pass over the sheet
-    cells = _SpecialCells()
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartElementHandler, parser.EndElementHandler = cells.start, cells.end
-    parser.CharacterDataHandler = cells.text
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse_dtd
-    try:
-        parser.Parse(data, True)
-    except (expat.ExpatError, ValueError):
-        raise UnsupportedFile(detail=f"delen {part} är ingen giltig XML") from None
-    return cells.errors, cells.formulas
-
-
-@dataclass
-class _SpecialCells:
-    """Error and formula cells as expat goes through a sheet."""
-
-    errors: dict[tuple[int, int], CellError] = field(default_factory=dict)
-    formulas: set[tuple[int, int]] = field(default_factory=set)
-    where: tuple[int, int] | None = None  # the cell being read, when it has a valid `r`
-    is_error: bool = False
-    value: list[str] | None = None  # the error cell's <v> text while inside it
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        """Note a cell's address and type, its formula and the start of an error cell's value."""
-        name = tag.rsplit("}", 1)[-1]
-        if name == "c":
-            match = REF_RE.match(attrs.get("r") or "")
-            self.where = (int(match.group(2)), _column_index(match.group(1))) if match else None
-            self.is_error = attrs.get("t") == "e"
-        elif name == "f" and self.where is not None:
-            self.formulas.add(self.where)
-        elif name == "v" and self.is_error and self.where is not None:
-            self.value = []
-
-    def end(self, tag: str) -> None:
-        """Keep an error cell's value when its <v> ends; forget the cell when it ends."""
-        name = tag.rsplit("}", 1)[-1]
-        if name == "v" and self.value is not None:
-            self.errors[self.where] = CellError("".join(self.value) or "#N/A")
-            self.value = None
-        elif name == "c":
-            if self.is_error and self.where is not None and self.where not in self.errors:
-                self.errors[self.where] = CellError("#N/A")
-            self.where, self.is_error = None, False
-
-    def text(self, data: str) -> None:
-        if self.value is not None:
-            self.value.append(data)
-
-
-def _values(content: bytes, package: zipfile.ZipFile, book: _Book, max_cells: int) -> "_Grids":
+def _values(content: bytes, package: zipfile.ZipFile, max_cells: int) -> CalamineWorkbook:
     """Open the values with python-calamine once no part is larger than the cell limit allows."""
     limit = min(MAX_PART_BYTES, max_cells * BYTES_PER_CELL)
     for info in package.infolist():
         if info.file_size > limit:
             size = {"part": info.filename, "size": info.file_size, "limit": limit, "max_cells": max_cells}
             raise ValidationFailed("part_too_large", problems=[Problem("part_too_large", size)], **size)
-    return _Grids(_open_calamine(content), package, book, max_cells)
-
-
-def _open_calamine(content: bytes) -> CalamineWorkbook:
-    """Open the workbook's values with python-calamine."""
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(content))
     except CalamineError as exc:
@@ -525,23 +458,29 @@ class _Grids:
         if sheet is None:
             return None
         if sheet not in self._cache:
-            self._check_extent(sheet)
+            scan = self._scan(sheet)
             try:
                 # skip_empty_area=False: row 0 of the list is Excel row 1, whatever is empty above.
                 values = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
             except CalamineError as exc:
                 raise UnsupportedFile(detail=f"bladet {sheet} kunde inte läsas ({type(exc).__name__})") from None
-            self._cache[sheet] = _Grid(values, *_special_cells(self._package, self._book.sheets[sheet]))
+            errors = {where: CellError(text) for where, text in scan.errors.items()}
+            self._cache[sheet] = _Grid(values, errors, scan.formulas)
         return self._cache[sheet]
 
-    def _check_extent(self, sheet: str) -> None:
-        """Refuse a sheet whose cells span more than the limit: python-calamine would hold the whole range."""
-        height, width = _sheet_extent(self._package, self._book.sheets[sheet])
+    def _scan(self, sheet: str) -> SheetScan:
+        """Scan the sheet, refusing one whose cells span more than the limit: calamine would hold the whole range."""
+        part = self._book.sheets[sheet]
+        scan = _scan(self._package, part)
         limit = self._max_cells + SHEET_MARGIN_CELLS
-        if height * width > limit:
-            size = {"sheet": sheet, "rows": height, "cols": width, "count": height * width, "limit": limit}
+        if scan.height * scan.width > limit and not scan.exact:
+            scan = _scan(self._package, part, exact=True)  # the dimension only bounds it: count the cells
+        if scan.height * scan.width > limit:
+            size = {"sheet": sheet, "rows": scan.height, "cols": scan.width, "count": scan.height * scan.width,
+                    "limit": limit}
             raise ValidationFailed("sheet_too_many_cells", problems=[Problem("sheet_too_many_cells", size,
                                                                              sheet=sheet)], **size)
+        return scan
 
 
 @dataclass
@@ -563,22 +502,65 @@ class _Grid:
     def height(self) -> int:
         return len(self.values)
 
+    def raw_rows(self, rows: range, width: int):
+        """Yield each row's raw values (calamine's), at least `width` long: empty past the read range."""
+        empty = [""] * width
+        for row in rows:
+            values = self.values[row - 1] if row <= len(self.values) else empty
+            yield values if len(values) >= width else values + empty[len(values):]
 
+
+
+def _by_row(cells, rows: range, key_of: dict[int, str]) -> dict[int, dict[str, Any]]:
+    """Group ((row, col), value) pairs of these rows and columns by row, then column key: few, if any."""
+    grouped: dict[int, dict[str, Any]] = {}
+    for (row, col), value in cells:
+        if row in rows and col in key_of:
+            grouped.setdefault(row, {})[key_of[col]] = value
+    return grouped
 def _normalise(value: Any) -> Any:
     """Turn empty text into None and whole-number floats into ints (xlsx keeps every number a float)."""
-    if isinstance(value, str):
+    kind = value.__class__  # exact types: calamine gives plain str and float, and bool is no float
+    if kind is str:
         return value if value.strip() else None
-    if isinstance(value, float) and value.is_integer():
+    if kind is float and value.is_integer():
         return int(value)
     return value
 
 
-def _sheet_row(grid: _Grid, row: int, columns: dict[str, tuple[int, str]]) -> SheetRow:
-    """Read one table row into values and cell addresses by column key."""
-    values = {key: grid.value(row, col) for key, (col, _) in columns.items()}
-    cells = {key: f"{letter}{row}" for key, (_, letter) in columns.items()}
-    formulas = frozenset(key for key, (col, _) in columns.items() if (row, col) in grid.formulas)
-    return SheetRow(row=row, values=values, cells=cells, formulas=formulas)
+class _Addresses(Mapping):
+    """A row's cell addresses by column key ("F12"), made when a problem names one: most rows never need them."""
+
+    __slots__ = ("_letters", "_row")
+
+    def __init__(self, letters: dict[str, str], row: int):
+        self._letters, self._row = letters, row
+
+    def __getitem__(self, key: str) -> str:
+        return f"{self._letters[key]}{self._row}"
+
+    def __iter__(self):
+        return iter(self._letters)
+
+    def __len__(self) -> int:
+        return len(self._letters)
+
+
+def _sheet_rows(grid: _Grid, rows: range, columns: dict[str, tuple[int, str]]) -> list[SheetRow]:
+    """Read the table's rows into values and cell addresses by column key, error values and formulas put in."""
+    keys = tuple(columns)
+    indexes = [col - 1 for col, _ in columns.values()]
+    letters = {key: letter for key, (_, letter) in columns.items()}
+    key_of = {col: key for key, (col, _) in columns.items()}
+    errors = _by_row(grid.errors.items(), rows, key_of)
+    formulas = _by_row(((where, True) for where in grid.formulas), rows, key_of)
+    out = []
+    for row, raw in zip(rows, grid.raw_rows(rows, max(indexes, default=-1) + 1)):
+        values = dict(zip(keys, [_normalise(raw[index]) for index in indexes]))
+        if row in errors:
+            values.update(errors[row])
+        out.append(SheetRow(row, values, _Addresses(letters, row), frozenset(formulas.get(row, ()))))
+    return out
 
 
 def _as_text(value: Any) -> str:
@@ -612,4 +594,4 @@ def _named_value(book: _Book, grids: _Grids, name: str) -> Any:
     sheet = book.sheet_name(match.group(1).replace("''", "'") if match.group(1) else match.group(2))
     cell = REF_RE.match(match.group(3))
     grid = grids.get(sheet)
-    return grid.value(int(cell.group(2)), _column_index(cell.group(1))) if grid and cell else None
+    return grid.value(int(cell.group(2)), column_index(cell.group(1))) if grid and cell else None
