@@ -131,7 +131,7 @@ class Load:
             self.rejections[unit] += 1
             return True
 
-    def pause(self, rng: random.Random, low: float = 0.2, high: float = 0.6) -> None:
+    def pause(self, rng: random.Random, low: float = 0.5, high: float = 1.5) -> None:
         """Wait a moment, as a person reading does; wake at once when the round is finished."""
         self.recorder.finished.wait(rng.uniform(low, high))
 
@@ -221,7 +221,7 @@ def economist(load: Load, department: Department, rng: random.Random) -> None:
             if not withdrew and rng.random() < 0.05:
                 withdrew = True
                 load.act(name, unit, "withdraw", "withdraw", client=client)
-            load.pause(rng)
+            load.pause(rng, 2.0, 5.0)  # signed off: look in now and then for a rejection
         elif task["action"] in ("submit", "resubmit") or sent < wanted:
             if rng.random() < load.invalid_share:
                 load.submit(client, name, unit, next(invalid), "submit_invalid")
@@ -287,7 +287,7 @@ def university(load: Load, rng: random.Random) -> None:
                 load.review_and_approve(client, UNIVERSITY, total, "approve_total", remembered, rng)
         elif rng.random() < 0.2:
             load.read_consolidated(client, UNIVERSITY, total, remembered)
-        load.pause(rng, 0.5, 1.0)
+        load.pause(rng, 1.0, 2.0)
 
 
 def administrator(load: Load, rng: random.Random) -> None:
@@ -301,7 +301,7 @@ def administrator(load: Load, rng: random.Random) -> None:
                                                                                  "2026-12-15", "US 2026/42"))
             if request and request.ok:
                 load.board_recorded.set()
-        load.pause(rng, 0.5, 1.0)
+        load.pause(rng, 1.0, 2.0)
 
 
 def run_load(load: Load, seed: int = 1) -> None:

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
-    url = data.database_url(out, "loadtest", base)
+    url = data.database_url(out, f"loadtest_{os.getpid()}", base)  # its own: a test may run beside a manual run
     upgrade(url)
     engine = make_engine(url)
     try:
