@@ -169,6 +169,10 @@ def check_consolidated(session: Session, planning_round: PlanningRound, consolid
             BudgetLine.submission_id.in_(latest_submission_ids(planning_round.id, departments)))
         count, revenue, cost = line_sums(session, latest)
         found = workbook_figures(content)
+        if found["summed per department"]:  # a big unit's drill-down: a row per department and account
+            count = session.exec(select(func.count()).select_from(
+                select(BudgetLine.unit_id, BudgetLine.account_code).where(BudgetLine.id.in_(latest))
+                .distinct().subquery())).one()
         expected = {"lines": count, "lines total": revenue + cost, "summary revenue": revenue, "summary costs": cost}
         for name, value in expected.items():
             if found[name] != value:
@@ -178,7 +182,10 @@ def check_consolidated(session: Session, planning_round: PlanningRound, consolid
 
 
 def workbook_figures(content: bytes) -> dict[str, object]:
-    """Read a consolidated workbook back: its line count and sum, and the summary's revenue and cost totals."""
+    """Read a consolidated workbook back: its line count and sum, and the summary's revenue and cost totals.
+
+    A drill-down without activities holds a row per department and account, not each line.
+    """
     book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     lines = book.get_sheet_by_name(TEXTS["lines_sheet"]["sv"]).to_python(skip_empty_area=False)
     summary = book.get_sheet_by_name(TEXTS["summary_sheet"]["sv"]).to_python(skip_empty_area=False)
@@ -186,7 +193,8 @@ def workbook_figures(content: bytes) -> dict[str, object]:
     column = next(i for i, c in enumerate(header) if str(c).startswith(text("total", "sv") + "\n"))
     by_label = {row[1]: row[column] for row in summary if len(row) > column and row[1]}
     revenue_label = text("subtotal", "sv", group=group_label(AccountGroup.revenue, "sv").lower())
-    return {"lines": sum(1 for row in lines[1:] if row and row[0] not in ("", None)),
+    rows = [row for row in lines[1:] if row and row[0] not in ("", None)]
+    return {"lines": len(rows), "summed per department": bool(rows) and all(row[2] in ("", None) for row in rows),
             "lines total": workbook_total(content),
             "summary revenue": to_amount(by_label.get(revenue_label)) or ZERO,
             "summary costs": to_amount(by_label.get(text("costs", "sv"))) or ZERO}
