@@ -100,6 +100,13 @@ class TooManyRequests(PlanroundError):
         self.retry_after = retry_after
 
 
+class IdempotencyKeyReused(PlanroundError):
+    """An Idempotency-Key sent again with a different request."""
+
+    status = 422
+    code = "idempotency_key_reused"
+
+
 class ValidationFailed(PlanroundError):
     """The file was read but its content is wrong; `problems` says where."""
 

@@ -175,6 +175,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "En annan version för {unit} sparades i samma ögonblick. Skicka arbetsboken igen.",
         "en": "Another version for {unit} was stored at the same moment. Send the workbook again.",
     },
+    "invalid_idempotency_key": {
+        "sv": "Rubriken Idempotency-Key ska vara 1–255 synliga ASCII-tecken, till exempel ett UUID.",
+        "en": "The Idempotency-Key header must be 1–255 visible ASCII characters, for example a UUID.",
+    },
+    "idempotency_key_reused": {
+        "sv": "Nyckeln i Idempotency-Key har redan använts med en annan begäran (den första var {method} {path}). Skicka en ny nyckel med en ny begäran.",
+        "en": "The Idempotency-Key was already used with another request (the first was {method} {path}). Send a new key with a new request.",
+    },
+    "idempotency_in_flight": {
+        "sv": "Begäran behandlas redan (samma Idempotency-Key). Försök igen om en stund.",
+        "en": "The request is already being processed (same Idempotency-Key). Try again in a while.",
+    },
     "comment_formula": {
         "sv": "Kommentaren är en formel; skriv den som vanlig text.",
         "en": "The comment is a formula; type it as plain text.",

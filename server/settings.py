@@ -72,6 +72,8 @@ class Settings:
     # Failed sign-ins one address may make within the window before it gets 429.
     login_failures: int = 10
     login_window_seconds: int = 300
+    # How long the answer to a write sent with an Idempotency-Key is kept for a retry.
+    idempotency_hours: int = 24
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -105,4 +107,5 @@ class Settings:
             token_days=_int(env, "PLANROUND_TOKEN_DAYS", 365),
             login_failures=_int(env, "PLANROUND_LOGIN_FAILURES", 10),
             login_window_seconds=_int(env, "PLANROUND_LOGIN_WINDOW_SECONDS", 300),
+            idempotency_hours=_int(env, "PLANROUND_IDEMPOTENCY_HOURS", 24),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -10,11 +11,13 @@ from enum import Enum
 from typing import Any
 
 from flask import Response, current_app, g, request
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from planround.models import Role, User
 from planround.server.auth import user_for_token
-from planround.server.errors import BadRequest, Unauthorized
+from planround.server.errors import BadRequest, Conflict, PlanroundError, Unauthorized
+from planround.server.idempotency import HEADER, StoredAnswer, find_answer, fingerprint, parse_key, remember_answer
 from planround.server.messages import pick_language
 from planround.server.settings import Settings
 
@@ -113,3 +116,72 @@ def parse_date(body: dict[str, Any], name: str) -> date:
         return date.fromisoformat(str(body.get(name)))
     except ValueError:
         raise BadRequest("invalid_field", field=name, detail="datum som ÅÅÅÅ-MM-DD") from None
+
+
+def write_route(view):
+    """Commit a write route's work; with an Idempotency-Key, store its answer in the same transaction.
+
+    The route itself does not commit. A retry with the same key gets the stored answer with
+    `Idempotent-Replayed: true`, and nothing is written again. Only successful answers are
+    stored: a refused request wrote nothing, so sending it again is safe and is judged afresh.
+    """
+    @functools.wraps(view)
+    def write(*args, **kwargs):
+        key = parse_key(request.headers.get(HEADER))
+        if key is None:
+            response = view(*args, **kwargs)
+            db().commit()
+            return response
+        return _keyed_write(view, key, args, kwargs)
+
+    return write
+
+
+def _keyed_write(view, key: str, args, kwargs) -> Response:
+    user = current_user()
+    request_print = fingerprint(method=request.method, path=request.path,
+                                query=list(request.args.items(multi=True)), parts=_body_parts())
+    lookup = functools.partial(find_answer, user=user, key=key, fingerprint=request_print,
+                               hours=settings().idempotency_hours)
+    if (stored := lookup(db())) is not None:
+        return _replay(stored)
+    try:
+        response = view(*args, **kwargs)
+    except (PlanroundError, IntegrityError):
+        # Refused, or tripped over a twin with the same key that finished meanwhile: then its answer.
+        db().rollback()
+        if (stored := lookup(db())) is not None:
+            return _replay(stored)
+        raise
+    if response.status_code < 300:
+        remember_answer(db(), user=user, key=key, method=request.method, path=request.path,
+                        fingerprint=request_print,
+                        answer=StoredAnswer(response.status_code, response.get_data(as_text=True)),
+                        hours=settings().idempotency_hours)
+    try:
+        db().commit()
+    except IntegrityError:
+        # The unique (user, key) constraint: a twin committed first, and this work is undone.
+        db().rollback()
+        if (stored := lookup(db())) is not None:
+            return _replay(stored)
+        raise Conflict("idempotency_in_flight") from None
+    return response
+
+
+def _body_parts() -> list[tuple[str, bytes]]:
+    """Return what a request carries: each form field and uploaded file, or the raw body."""
+    if request.mimetype == "multipart/form-data":
+        parts = [(f"form:{name}", value.encode()) for name, value in sorted(request.form.items(multi=True))]
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+            parts.append((f"file:{name}:{upload.filename or ''}", upload.read()))
+            upload.seek(0)
+        return parts
+    return [("body", request.get_data(cache=True)),
+            ("filename", request.headers.get("X-Filename", "").encode())]
+
+
+def _replay(stored: StoredAnswer) -> Response:
+    response = Response(stored.body, status=stored.status, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response

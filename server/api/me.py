@@ -11,7 +11,7 @@ from planround.server.errors import BadRequest
 from planround.server.organisation import get_unit
 from planround.server.rights import grants_of
 from planround.server.tasks import tasks_for
-from planround.server.web import current_user, db, json_body, parse_date, respond
+from planround.server.web import current_user, db, json_body, parse_date, respond, write_route
 
 bp = Blueprint("me", __name__)
 
@@ -43,6 +43,7 @@ def my_deputies():
 
 
 @bp.post("/me/deputies")
+@write_route
 def deputies_create():
     """Name a deputy for one of the caller's roles: {"deputy", "role", "unit", "valid_from", "valid_to"}."""
     user, body = current_user(), json_body()
@@ -56,7 +57,6 @@ def deputies_create():
     deputy = name_deputy(db(), principal=user, deputy=get_user(db(), str(body["deputy"])), role=role,
                          unit=get_unit(db(), str(body["unit"])), valid_from=parse_date(body, "valid_from"),
                          valid_to=parse_date(body, "valid_to"))
-    db().commit()
     return respond(deputy_view(deputy), 201)
 
 

@@ -246,6 +246,32 @@ PATHS: dict[str, Any] = {
                    ("400", "401", "403", "404"), parameters=[ROUND, UNIT, VERSION])},
 }
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]*[\\x21-\\x7e][\\x20-\\x7e]*$"},
+    "description": "A fresh key (e.g. a UUID) per action, sent again with every retry of it: a retry gets the "
+                   "stored answer, marked Idempotent-Replayed: true, and writes nothing. The same key with "
+                   "another request is refused (422).",
+}
+KEY_ERRORS = {
+    "409": {**ERRORS["409"], "description": "Conflicts with the current state, or a request with the same "
+                                            "Idempotency-Key is still in progress"},
+    "422": {**ERRORS["422"], "description": "The Idempotency-Key was used with another request (or, for a "
+                                            "workbook, it has errors)"},
+}
+
+
+def with_idempotency_key(paths: dict[str, Any]) -> None:
+    """Give every write operation the Idempotency-Key header and its answers."""
+    for item in paths.values():
+        if "post" in item:
+            item["post"].setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            for status, answer in KEY_ERRORS.items():
+                item["post"]["responses"].setdefault(status, answer)
+
+
+with_idempotency_key(PATHS)
+
 
 def openapi_document() -> dict[str, Any]:
     """Return the OpenAPI 3.1 document of every route."""

@@ -18,7 +18,7 @@ from planround.server.rounds import (
     list_rounds,
     record_board_decision,
 )
-from planround.server.web import current_user, db, json_body, parse_date, respond
+from planround.server.web import current_user, db, json_body, parse_date, respond, write_route
 
 bp = Blueprint("rounds", __name__)
 
@@ -50,12 +50,12 @@ def rounds_index():
 
 
 @bp.post("/rounds")
+@write_route
 def rounds_create():
     """Create a planning round in draft (process administrator)."""
     user = current_user()
     require_administrator(db(), user)
     planning_round = create_round(db(), round_create=parse_round_create(json_body()), user=user)
-    db().commit()
     return respond(round_view(planning_round), 201)
 
 
@@ -67,12 +67,14 @@ def rounds_show(round_code: str):
 
 
 @bp.post("/rounds/<round_code>/open")
+@write_route
 def rounds_open(round_code: str):
     """Open a round for submissions, optionally setting its deadline (process administrator)."""
     return _change_state(round_code, RoundState.open)
 
 
 @bp.post("/rounds/<round_code>/close")
+@write_route
 def rounds_close(round_code: str):
     """Close a round: no more submissions (process administrator)."""
     return _change_state(round_code, RoundState.closed)
@@ -85,7 +87,6 @@ def _change_state(round_code: str, target: RoundState):
     deadline = parse_date(body, "deadline") if body.get("deadline") else None
     planning_round = change_round_state(db(), planning_round=get_round(db(), round_code),
                                         target=target, user=user, deadline=deadline)
-    db().commit()
     return respond(round_view(planning_round))
 
 
@@ -138,6 +139,7 @@ def _personnel_rates(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/rounds/<round_code>/board-decision")
+@write_route
 def board_decision(round_code: str):
     """Record the university board's decision on the budget: {"date", "reference"} (administrator)."""
     user = current_user()
@@ -148,5 +150,4 @@ def board_decision(round_code: str):
     planning_round = record_board_decision(db(), planning_round=get_round(db(), round_code),
                                            decided_on=parse_date(body, "date"),
                                            reference=str(body["reference"]), user=user)
-    db().commit()
     return respond(round_view(planning_round))

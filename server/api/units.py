@@ -12,7 +12,7 @@ from planround.server.organisation import get_department
 from planround.server.rights import require_administrator, require_role
 from planround.server.rounds import get_round
 from planround.server.submissions import get_submission, list_submissions, submit_workbook
-from planround.server.web import READERS, current_user, db, flag, language, respond, settings, xlsx_response
+from planround.server.web import READERS, current_user, db, flag, language, respond, settings, write_route, xlsx_response
 
 bp = Blueprint("units", __name__)
 
@@ -41,19 +41,20 @@ def template_download(round_code: str, unit_code: str):
 
 
 @bp.post("/rounds/<round_code>/templates")
+@write_route
 def templates_generate(round_code: str):
     """Generate a new template version for every department, or one (?unit=), (administrator)."""
     user = current_user()
     require_administrator(db(), user)
     issued = issue_templates(db(), planning_round=get_round(db(), round_code),
                              unit_code=request.args.get("unit"), secret=settings().secret_key, user=user)
-    db().commit()
     return respond({"templates": [
         {"unit": t.unit_code, "template_version": t.template_version, "checksum": t.checksum}
         for t in issued]}, 201)
 
 
 @bp.post("/rounds/<round_code>/units/<unit_code>/submissions")
+@write_route
 def submissions_create(round_code: str, unit_code: str):
     """Validate a workbook and store it as a new version (?dry_run=1 only validates)."""
     user, planning_round, unit = department_in_round(round_code, unit_code, {Role.economist})
@@ -66,7 +67,7 @@ def submissions_create(round_code: str, unit_code: str):
     if summary.dry_run:
         return respond(summary_view(summary), 200)
     try:
-        db().commit()
+        db().flush()  # write_route commits
     except IntegrityError:
         # Another submission for this unit took the same version number at the same moment.
         db().rollback()

@@ -12,13 +12,14 @@ from planround.server.errors import BadRequest
 from planround.server.organisation import get_department, get_unit
 from planround.server.rights import require_administrator, require_role
 from planround.server.rounds import get_round
-from planround.server.web import READERS, current_user, db, json_body, language, respond, xlsx_response
+from planround.server.web import READERS, current_user, db, json_body, language, respond, write_route, xlsx_response
 from planround.server.workflow import approve, reject, reopen, unit_status, withdraw
 
 bp = Blueprint("workflow", __name__)
 
 
 @bp.post("/rounds/<round_code>/units/<unit_code>/approvals")
+@write_route
 def approvals_create(round_code: str, unit_code: str):
     """Approve, reject or withdraw on a unit: {"action", "comment", "consolidated_version"}."""
     user = current_user()
@@ -39,12 +40,12 @@ def approvals_create(round_code: str, unit_code: str):
         steps = [withdraw(db(), planning_round=planning_round, unit=unit, user=user, comment=comment)]
     else:
         raise BadRequest("invalid_action", action=str(action)[:40])
-    db().commit()
     return respond({"transitions": [transition_view(s) for s in steps],
                     "status": status_view(planning_round, unit)}, 201)
 
 
 @bp.post("/rounds/<round_code>/units/<unit_code>/reopen")
+@write_route
 def reopen_department(round_code: str, unit_code: str):
     """Reopen a department for its economist, clearing its approvals (process administrator)."""
     user = current_user()
@@ -52,7 +53,6 @@ def reopen_department(round_code: str, unit_code: str):
     planning_round, unit = get_round(db(), round_code), get_department(db(), unit_code)
     step = reopen(db(), planning_round=planning_round, unit=unit, user=user,
                   comment=json_body().get("comment"))
-    db().commit()
     return respond({"transitions": [transition_view(step)], "status": status_view(planning_round, unit)}, 201)
 
 
