@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test serve bench clean
+.PHONY: demo test serve bench loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ serve: $(STAMP)
 # Measures against the raw xlsx floor into bench_out/ (README: Performance); --quick for a smoke run.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Economists and approvers at once against serve --production; needs PLANROUND_BENCH_DATABASE_URL
+# (PostgreSQL). README: Running in production, The load test. Override LOADTEST for other sizes.
+LOADTEST ?= --economists 40 --approvers 10 --duration 120 --max-requests 2000
+loadtest: $(STAMP)
+	$(BIN)/python -m bench.loadtest $(LOADTEST)
 
 clean:
 	rm -rf $(VENV) demo_out bench_out dist instance build *.egg-info
