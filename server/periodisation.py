@@ -7,6 +7,7 @@ from decimal import ROUND_DOWN, Decimal
 from planround.models import DistributionKey
 
 ORE = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 # Monthly weights; each key's weights add up to 12.
 WEIGHTS: dict[DistributionKey, tuple[Decimal, ...]] = {
@@ -33,14 +34,19 @@ def split(amount: Decimal, weights: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
     """Split `amount` by `weights`, exactly to the öre.
 
     Each part gets its share rounded towards zero to the öre; the öre left over go one
-    each to the parts with the largest remainders (largest remainder method).
+    each to the parts with the largest remainders (largest remainder method). Computed
+    in whole öre and tenths of weight, which is exact (a weight has at most one decimal)
+    and many times faster than Decimal division on every line of a large budget.
     """
-    total_weight = sum(weights)
-    exact = [amount * w / total_weight for w in weights]
-    parts = [e.quantize(ORE, rounding=ROUND_DOWN) for e in exact]
-    left = int(((amount - sum(parts)) / ORE).to_integral_value())
-    step = ORE if left >= 0 else -ORE
-    by_remainder = sorted(range(len(parts)), key=lambda i: abs(exact[i] - parts[i]), reverse=True)
+    ore = int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN))
+    tenths = [int(w.scaleb(1)) for w in weights]
+    total = sum(tenths)
+    shares = [ore * t for t in tenths]  # each part's exact amount is share / total öre
+    parts = [abs(share) // total * (1 if share >= 0 else -1) for share in shares]
+    left = ore - sum(parts)
+    step = 1 if left >= 0 else -1
+    by_remainder = sorted(range(len(parts)), key=lambda i: abs(shares[i] - parts[i] * total), reverse=True)
     for i in by_remainder[: abs(left)]:
         parts[i] += step
-    return tuple(parts)
+    zero = ZERO.copy_negate() if amount.is_signed() else ZERO  # as Decimal's own rounding spells a negative amount's empty share
+    return tuple(Decimal(part).scaleb(-2) if part else zero for part in parts)
