@@ -63,11 +63,13 @@ class Recorder:
     def reserve(self) -> bool:
         """Take one request from the budget; False once a bound is reached."""
         with self.lock:
+            if self.finished.is_set():
+                return False
             if self.stopped_by is None and time.monotonic() >= self.deadline:
                 self.stopped_by = "duration"
             if self.stopped_by is None and self.issued >= self.max_requests:
                 self.stopped_by = "max_requests"
-            if self.stopped_by or self.finished.is_set():
+            if self.stopped_by:
                 return False
             self.issued += 1
             return True

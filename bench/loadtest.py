@@ -131,8 +131,7 @@ def summarise(options: argparse.Namespace, load: Load, seconds: float, api_state
                 "economists": options.economists, "approvers": options.approvers, "groups": len(load.world.groups),
                 "workers": options.workers or "serve's default", "duration_bound_s": options.duration,
                 "max_requests": options.max_requests, "seconds": round(seconds, 2),
-                "ended_by": "round approved" if load.recorder.finished.is_set() and not load.recorder.stopped_by
-                else load.recorder.stopped_by or "every person stopped",
+                "ended_by": ended_by(load),
                 "requests": len(requests), "requests_per_second": round(len(requests) / seconds, 1) if seconds else 0},
         "kinds": latency_table(requests),
         "outcomes": outcomes(requests, load),
@@ -140,6 +139,15 @@ def summarise(options: argparse.Namespace, load: Load, seconds: float, api_state
         "breaches": [asdict(b) for b in breaches],
         "passed": not breaches,
     }
+
+
+def ended_by(load: Load) -> str:
+    """Return what ended the load: the round approved, a bound, or a failure of the script itself."""
+    if any(r.kind == "script_error" for r in load.recorder.requests):
+        return "an error in the load script"
+    if load.recorder.stopped_by:
+        return load.recorder.stopped_by
+    return "round approved" if load.recorder.finished.is_set() else "every person stopped"
 
 
 def latency_table(requests: list[Request]) -> dict[str, dict]:

@@ -51,6 +51,16 @@ def test_without_postgresql_it_says_what_it_needs(tmp_path, capsys, monkeypatch)
     assert not (tmp_path / "loadtest.json").exists()
 
 
+def test_no_request_is_sent_past_the_request_bound_or_the_deadline():
+    counted = Recorder(max_requests=3, duration=60)
+    sent = [counted.call("tasks", "eva", "-", lambda: [])[0] for _ in range(5)]
+    assert [r is not None for r in sent] == [True, True, True, False, False]
+    assert counted.stopped_by == "max_requests" and len(counted.requests) == 3
+    timed = Recorder(max_requests=100, duration=0)
+    assert timed.call("tasks", "eva", "-", lambda: []) == (None, None)
+    assert timed.stopped_by == "duration" and timed.requests == []
+
+
 # --- the verification, shown able to fail ----------------------------------------------------
 
 
