@@ -12,7 +12,8 @@ from planround.models.types import MONEY
 
 class Actual(SQLModel, table=True):
     __tablename__ = "actual"
-    __table_args__ = (Index("ix_actual_unit_period", "unit_id", "period"),)
+    # Covers the sums per unit and account over a year: read from the index alone.
+    __table_args__ = (Index("ix_actual_unit_period_account", "unit_id", "period", "account_code", "amount"),)
 
     id: int | None = Field(default=None, primary_key=True)
     period: int = Field(index=True)  # YYYYMM

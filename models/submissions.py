@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from planround.models.types import MONEY, utcnow
@@ -67,9 +67,11 @@ class BudgetLine(SQLModel, table=True):
     """One line of a submission: department × activity × account, annual and by month."""
 
     __tablename__ = "budget_line"
+    # A submission's lines in account order: consolidation sums them per account in one pass.
+    __table_args__ = (Index("ix_budget_line_submission_account", "submission_id", "account_code"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    submission_id: int = Field(foreign_key="submission.id", index=True)
+    submission_id: int = Field(foreign_key="submission.id")
     round_id: int = Field(foreign_key="planning_round.id", index=True)
     unit_id: int = Field(foreign_key="org_unit.id", index=True)
     submission_version: int

@@ -1,8 +1,9 @@
 """The consolidated workbook: written with xlsxwriter from the figures, stored in versions.
 
-A summary with subtotals and the result, the departments' states, every line as an Excel
-table, a native chart and a hidden `_meta` sheet that the ribbon reads back when an approver
-approves this version. Every figure is written as a value computed in `consolidation`, exact
+A summary with subtotals and the result, the departments' states, the drill-down as an Excel
+table (every line; at the university each department's lines summed per account), a native
+chart and a hidden `_meta` sheet that the ribbon reads back when an approver approves this
+version. Every figure is written as a value computed in `consolidation`, exact
 to the öre, never as a formula, so the totals equal the stored lines; text users typed is
 always written as text. Every version is stored; nothing is overwritten.
 """
@@ -37,6 +38,7 @@ from planround.server.organisation import departments_below
 from planround.server.consolidation import (
     ZERO,
     ConsolidationData,
+    LineRow,
     consolidation_data,
 )
 from planround.server.workflow import DepartmentState, department_states
@@ -84,6 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "unit_name": {"sv": "Enhetsnamn", "en": "Unit name"},
     "activity": {"sv": "Verksamhet", "en": "Activity"},
     "activity_name": {"sv": "Verksamhetsnamn", "en": "Activity name"},
+    "all_activities": {"sv": "Alla verksamheter", "en": "All activities"},
     "line_account_name": {"sv": "Kontonamn", "en": "Account name"},
     "account_group": {"sv": "Kontogrupp", "en": "Account group"},
     "annual": {"sv": "Årsbelopp", "en": "Annual amount"},
@@ -376,28 +379,36 @@ def line_headers(lang: str) -> list[str]:
 
 
 def write_lines(book, ctx: _Render) -> None:
-    """Write every line of the latest submissions as an Excel table with filters."""
-    s, lines = ctx.styles, ctx.data.lines
+    """Write the drill-down as an Excel table with filters, row by row as it is read."""
+    s = ctx.styles
     sheet = book.add_worksheet(ctx.t("lines_sheet"))
     headers = line_headers(ctx.lang)
-    for row, line in enumerate(lines, start=1):
-        for col, value in enumerate((line.unit_code, line.unit_name, line.activity_code,
-                                     line.activity_name, line.account_code, line.account_name,
-                                     group_label(line.account_group, ctx.lang))):
-            put_text(sheet, row, col, value)
-        for col, amount in enumerate((line.annual, *line.months), start=7):
-            put_money(sheet, row, col, amount, s["money"])
-        put_text(sheet, row, 20, line.comment)
-        sheet.write_number(row, 21, line.submission_version)
+    count = 0
+    for count, line in enumerate(ctx.data.lines, start=1):
+        write_line(sheet, ctx, count, line)
     columns = [{"header": h, **({"format": s["money"]} if 7 <= i <= 19 else {})}
                for i, h in enumerate(headers)]
     # A table needs a data row; an empty unit gets one blank row.
-    sheet.add_table(0, 0, max(len(lines), 1), len(headers) - 1,
+    sheet.add_table(0, 0, max(count, 1), len(headers) - 1,
                     {"name": LINES_TABLE, "columns": columns, "style": "Table Style Light 9"})
     for col, width in enumerate((9, 30, 11, 28, 9, 28, 20, 15, *[13] * 12, 40, 8)):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
     print_setup(sheet, ctx, 0)
+
+
+def write_line(sheet, ctx: _Render, row: int, line: LineRow) -> None:
+    """Write one drill-down row: a line, or (no activity) a department's lines of an account summed."""
+    activity_name = line.activity_name if line.activity_code is not None else ctx.t("all_activities")
+    for col, value in enumerate((line.unit_code, line.unit_name, line.activity_code, activity_name,
+                                 line.account_code, line.account_name,
+                                 group_label(line.account_group, ctx.lang))):
+        put_text(sheet, row, col, value)
+    money = ctx.styles["money"]
+    for col, amount in enumerate((line.annual, *line.months), start=7):
+        put_money(sheet, row, col, amount, money)
+    put_text(sheet, row, 20, line.comment)
+    sheet.write_number(row, 21, line.submission_version)
 
 
 def write_chart(book, ctx: _Render) -> None:

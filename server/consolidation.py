@@ -5,10 +5,18 @@ For any unit of the organisation and a round, the data are gathered with SQL agg
 economist's sign-off a department cannot resubmit, so the latest is the approved one), over
 last year's actuals and, for a forecast, over the budget round of the same year. Amounts stay
 Decimal; `consolidated_workbook` writes them out.
+
+The drill-down of a department or a group lists every line, read from the database while the
+workbook is written, never held as a list. The university's drill-down lists each department's
+lines summed per account (annual amount and months): every line is in its department's and its
+group's workbook already, activities are each department's own, and a list of every line of the
+university (600,000 at 300 departments of 2,000 lines) would be a workbook too big to work in
+and, past 1,048,576 lines, more rows than an Excel sheet holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,6 +40,8 @@ from planround.server.organisation import activities_of, departments_below
 
 
 ZERO = Decimal("0.00")
+LINES_PER_FETCH = 5_000  # the drill-down's rows come from the database in batches of this many
+MONTH_COLUMNS = [getattr(BudgetLine, m) for m in MONTHS]
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -78,12 +88,12 @@ class AccountInfo:
 
 @dataclass(frozen=True)
 class LineRow:
-    """One stored budget line, as the drill-down shows it."""
+    """One row of the drill-down: a stored line, or a department's lines of one account summed."""
 
     unit_code: str
     unit_name: str
-    activity_code: str
-    activity_name: str
+    activity_code: str | None  # None: every activity of the department, summed
+    activity_name: str | None
     account_code: str
     account_name: str
     account_group: AccountGroup
@@ -123,7 +133,7 @@ class ConsolidationData:
     accounts: list[AccountInfo]
     by_department: Figures
     by_column: Figures
-    lines: list[LineRow]
+    lines: Iterable[LineRow]  # the drill-down, in unit, activity and account order
 
     @property
     def is_forecast(self) -> bool:
@@ -133,17 +143,21 @@ class ConsolidationData:
 
 def consolidation_data(session: Session, *, planning_round: PlanningRound,
                        unit: OrgUnit) -> ConsolidationData:
-    """Gather the figures, actuals, budget and lines of every department at or below `unit`."""
+    """Gather the figures, actuals, budget and drill-down of every department at or below `unit`."""
     departments = departments_below(session, unit)
     dept_ids = [d.id for d in departments]
     budget_round = budget_round_for(session, planning_round)
-    by_department = gather_figures(session, "department", planning_round, budget_round, dept_ids)
+    latest = latest_submissions(session, planning_round.id, dept_ids)
+    versions = {unit_id: version for unit_id, (_, version) in latest.items()}
+    sums = department_sums(session, latest, departments)
+    # The departments' sums per account are the summary's figures too: one pass over the lines.
+    by_department = gather_figures(session, "department", planning_round, budget_round, dept_ids,
+                                   figure={(s.unit_code, s.account_code): s.annual for s in sums})
     columns, column_of = summary_columns(session, unit, departments)
     if unit.kind == UnitKind.department:
         by_column = gather_figures(session, "activity", planning_round, budget_round, dept_ids)
     else:
         by_column = regroup(by_department, column_of)
-    versions = latest_versions(session, planning_round.id, dept_ids)
     return ConsolidationData(
         round_code=planning_round.code, round_name=planning_round.name,
         kind=RoundKind(planning_round.kind), fiscal_year=planning_round.fiscal_year,
@@ -154,7 +168,7 @@ def consolidation_data(session: Session, *, planning_round: PlanningRound,
                      for d in departments],
         accounts=accounts_used(session, by_department),
         by_department=by_department, by_column=by_column,
-        lines=drill_down_lines(session, planning_round.id, dept_ids),
+        lines=sums if unit.kind == UnitKind.university else StoredLines(session, submission_ids(latest)),
     )
 
 
@@ -186,21 +200,30 @@ def latest_submission_ids(round_id: int, unit_ids: list[int]):
     )
 
 
-def latest_versions(session: Session, round_id: int, unit_ids: list[int]) -> dict[int, int]:
-    """Return each department's latest submission version in the round."""
+def latest_submissions(session: Session, round_id: int, unit_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Return each department's latest submission in the round: unit id -> (submission id, version)."""
     rows = session.exec(
-        select(Submission.unit_id, func.max(Submission.version))
-        .where(Submission.round_id == round_id, Submission.unit_id.in_(unit_ids))
-        .group_by(Submission.unit_id)
+        select(Submission.unit_id, Submission.id, Submission.version)
+        .where(Submission.id.in_(latest_submission_ids(round_id, unit_ids)))
     ).all()
-    return dict(rows)
+    return {unit_id: (submission_id, version) for unit_id, submission_id, version in rows}
+
+
+def submission_ids(latest: dict[int, tuple[int, int]]) -> list[int]:
+    """Return the submission ids of `latest_submissions`, sorted.
+
+    Queries over the lines take these ids as a list rather than the subquery: PostgreSQL then
+    knows how many lines to expect and aggregates them in one pass instead of spilling to disk.
+    """
+    return sorted(submission_id for submission_id, _ in latest.values())
 
 
 def gather_figures(session: Session, by: str, planning_round: PlanningRound,
-                   budget_round: PlanningRound | None, unit_ids: list[int]) -> Figures:
-    """Sum the round's lines, last year's actual and the budget by (department or activity, account)."""
+                   budget_round: PlanningRound | None, unit_ids: list[int],
+                   figure: dict[Key, Decimal] | None = None) -> Figures:
+    """Sum the round's lines (unless summed already), last year's actual and the budget by (department or activity, account)."""
     figures = Figures(
-        figure=sum_lines(session, by, planning_round.id, unit_ids),
+        figure=sum_lines(session, by, planning_round.id, unit_ids) if figure is None else figure,
         actual=sum_actuals(session, by, planning_round.fiscal_year - 1, unit_ids),
     )
     if budget_round is not None:
@@ -218,10 +241,11 @@ def key_column(by: str, unit_column, activity_column):
 def sum_lines(session: Session, by: str, round_id: int, unit_ids: list[int]) -> dict[Key, Decimal]:
     """Sum the annual amounts of the latest submissions' lines, GROUP BY key and account."""
     code, join_on = key_column(by, BudgetLine.unit_id, BudgetLine.activity_id)
+    latest = submission_ids(latest_submissions(session, round_id, unit_ids))
     statement = (
         select(code, BudgetLine.account_code, func.sum(BudgetLine.annual_amount))
         .join(code.class_, join_on)
-        .where(BudgetLine.submission_id.in_(latest_submission_ids(round_id, unit_ids)))
+        .where(BudgetLine.submission_id.in_(latest))
         .group_by(code, BudgetLine.account_code)
     )
     return {(key, account): total for key, account, total in session.exec(statement)}
@@ -289,18 +313,48 @@ def accounts_used(session: Session, figures: Figures) -> list[AccountInfo]:
     return sorted(accounts, key=lambda a: (order.index(a.group), a.code))
 
 
-def drill_down_lines(session: Session, round_id: int, unit_ids: list[int]) -> list[LineRow]:
-    """Return every line of the departments' latest submissions, by unit, activity and account."""
-    months = [getattr(BudgetLine, m) for m in MONTHS]
+def department_sums(session: Session, latest: dict[int, tuple[int, int]],
+                    departments: list[OrgUnit]) -> list[LineRow]:
+    """Sum each department's latest lines per account, the annual amount and each month, GROUP BY in SQL."""
+    # Grouped by submission (one per department), in the order of the index on (submission, account).
     statement = (
-        select(OrgUnit.code, OrgUnit.name, Activity.code, Activity.name, Account.code,
-               Account.name, Account.group, BudgetLine.annual_amount, BudgetLine.comment,
-               BudgetLine.submission_version, *months)
-        .join(OrgUnit, OrgUnit.id == BudgetLine.unit_id)
-        .join(Activity, Activity.id == BudgetLine.activity_id)
-        .join(Account, Account.code == BudgetLine.account_code)
-        .where(BudgetLine.submission_id.in_(latest_submission_ids(round_id, unit_ids)))
-        .order_by(OrgUnit.code, Activity.code, Account.code)
+        select(BudgetLine.submission_id, BudgetLine.account_code, func.sum(BudgetLine.annual_amount),
+               *(func.sum(month) for month in MONTH_COLUMNS))
+        .where(BudgetLine.submission_id.in_(submission_ids(latest)))
+        .group_by(BudgetLine.submission_id, BudgetLine.account_code)
     )
-    return [LineRow(r[0], r[1], r[2], r[3], r[4], r[5], AccountGroup(r[6]), r[7], tuple(r[10:]),
-                    r[8], r[9]) for r in session.exec(statement)]
+    units = {d.id: d for d in departments}
+    department_of = {submission_id: (units[unit_id], version)
+                     for unit_id, (submission_id, version) in latest.items()}
+    accounts = {a.code: a for a in session.exec(select(Account)).all()}
+    rows = []
+    for submission_id, account, annual, *months in session.exec(statement):
+        department, version = department_of[submission_id]
+        rows.append(LineRow(department.code, department.name, None, None, account, accounts[account].name,
+                            AccountGroup(accounts[account].group), annual, tuple(months), None, version))
+    return sorted(rows, key=lambda row: (row.unit_code, row.account_code))
+
+
+@dataclass(frozen=True)
+class StoredLines:
+    """Every line of the departments' latest submissions, fetched in batches each time it is read."""
+
+    session: Session
+    submission_ids: list[int]
+
+    def __iter__(self) -> Iterator[LineRow]:
+        statement = (
+            select(OrgUnit.code, OrgUnit.name, Activity.code, Activity.name, Account.code,
+                   Account.name, Account.group, BudgetLine.annual_amount, BudgetLine.comment,
+                   BudgetLine.submission_version, *MONTH_COLUMNS)
+            .join(OrgUnit, OrgUnit.id == BudgetLine.unit_id)
+            .join(Activity, Activity.id == BudgetLine.activity_id)
+            .join(Account, Account.code == BudgetLine.account_code)
+            .where(BudgetLine.submission_id.in_(self.submission_ids))
+            .order_by(OrgUnit.code, Activity.code, Account.code)
+            .execution_options(yield_per=LINES_PER_FETCH)  # a server-side cursor on PostgreSQL
+        )
+        with self.session.exec(statement) as result:
+            for r in result:
+                yield LineRow(r[0], r[1], r[2], r[3], r[4], r[5], AccountGroup(r[6]), r[7], tuple(r[10:]),
+                              r[8], r[9])

@@ -313,6 +313,36 @@ def test_the_drill_down_is_an_excel_table_with_every_line(session, uni):
     assert (months.map(cents).sum(axis=1) == frame["Årsbelopp"].map(cents)).all()
 
 
+MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dec"]
+MONTHS_SQL = text("""
+    SELECT r.code AS round_code, u.code AS unit, bl.account_code AS account, bl.submission_version AS version,
+           bl.m01, bl.m02, bl.m03, bl.m04, bl.m05, bl.m06, bl.m07, bl.m08, bl.m09, bl.m10, bl.m11, bl.m12
+    FROM budget_line bl JOIN planning_round r ON r.id = bl.round_id JOIN org_unit u ON u.id = bl.unit_id
+""")
+
+
+def test_the_university_drill_down_sums_each_departments_lines_per_account_and_month(session, uni):
+    content = workbook_for(session, uni, "UNI")
+    frame = lines_sheet(content)
+    lines = stored_lines(session)
+    months = pd.DataFrame(session.connection().execute(MONTHS_SQL).mappings().all())
+    months = months[months["round_code"] == "budget-2027"]
+    months = months[months["version"] == months.groupby("unit")["version"].transform("max")]
+    expected = sorted(lines.groupby(["unit", "account"]).groups)
+    assert list(zip(frame["Enhet"], frame["Konto"])) == expected  # one row each, in order
+    for row in frame.itertuples(index=False):
+        unit, account = row[0], row[4]
+        mine = lines[(lines["unit"] == unit) & (lines["account"] == account)]
+        assert cents(row[7]) == total(mine["amount"])
+        by_month = months[(months["unit"] == unit) & (months["account"] == account)]
+        for number, value in enumerate(row[8:20], start=1):
+            assert cents(value) == total(by_month[f"m{number:02d}"].map(lambda raw: kronor(session, raw)))
+        assert (row[2], row[3], row[20]) == (None, "Alla verksamheter", None)
+        assert row[21] == mine["version"].iloc[0]
+    assert list(frame.columns[8:20]) == MONTH_NAMES
+    assert total(frame["Årsbelopp"].map(cents)) == total(lines["amount"])
+
+
 def test_a_comment_that_starts_with_an_equals_sign_stays_a_plain_string(session, uni):
     sheet = load(workbook_for(session, uni, "D101"))["Rader"]
     comments = [row[20] for row in sheet.iter_rows(min_row=2)]
