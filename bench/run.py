@@ -95,7 +95,7 @@ def run_consolidate(out_dir: Path, sizes: Sizes, options) -> Metric:
     metric = consolidate.measure(engine, org, sizes, sizes.slow_repeat, log)
     if options.profile:
         profile(out_dir, "consolidate_university",
-                lambda: consolidate.regenerate_rolled_back(engine, org, consolidate.Stopwatch()))
+                lambda: consolidate.regenerate_rolled_back(engine, org, consolidate.DatabaseClock()))
     engine.dispose()
     data.drop_database(url)
     return metric
