@@ -3,10 +3,17 @@
 Every failure becomes a `ServiceError` with a Swedish message the user can act on: the
 service's own refusal (its JSON error), the server down, a timeout, or a proxy's HTML page
 where JSON was expected.
+
+Every write carries a fresh `Idempotency-Key`, one per user action: when the connection is
+lost or times out, the client cannot know whether the service stored the write, so it sends
+it once more with the same key; the service then answers with what it did, and never does
+it twice.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,9 +52,11 @@ class ServiceError(Exception):
 class PlanroundClient:
     """One user's connection to the service: base URL and bearer token."""
 
-    def __init__(self, base_url: str, token: str, *, timeout: float = 60, language: str = "sv"):
+    def __init__(self, base_url: str, token: str, *, timeout: float = 60, language: str = "sv",
+                 retry_pause: float = 1.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.retry_pause = retry_pause  # seconds before a lost write is sent again
         self.language = "en" if language == "en" else "sv"
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept-Language": language})
@@ -62,16 +71,16 @@ class PlanroundClient:
         return self._json("GET", "/rounds")["rounds"]
 
     def create_round(self, **fields: Any) -> dict[str, Any]:
-        return self._json("POST", "/rounds", json=fields)
+        return self._write("POST", "/rounds", json=fields)
 
     def open_round(self, round_code: str, deadline: str | None = None) -> dict[str, Any]:
-        return self._json("POST", f"/rounds/{round_code}/open", json={"deadline": deadline} if deadline else {})
+        return self._write("POST", f"/rounds/{round_code}/open", json={"deadline": deadline} if deadline else {})
 
     def generate_templates(self, round_code: str) -> list[dict[str, Any]]:
-        return self._json("POST", f"/rounds/{round_code}/templates")["templates"]
+        return self._write("POST", f"/rounds/{round_code}/templates")["templates"]
 
     def record_board_decision(self, round_code: str, date: str, reference: str) -> dict[str, Any]:
-        return self._json("POST", f"/rounds/{round_code}/board-decision", json={"date": date, "reference": reference})
+        return self._write("POST", f"/rounds/{round_code}/board-decision", json={"date": date, "reference": reference})
 
     def template(self, round_code: str, unit_code: str) -> bytes:
         return self._request("GET", f"/rounds/{round_code}/units/{unit_code}/template").content
@@ -79,13 +88,15 @@ class PlanroundClient:
     def submit(self, round_code: str, unit_code: str, content: bytes, *, dry_run: bool = False,
                filename: str | None = None) -> dict[str, Any]:
         headers = {"Content-Type": XLSX, **({"X-Filename": filename} if filename else {})}
-        return self._json("POST", f"/rounds/{round_code}/units/{unit_code}/submissions",
-                          params={"dry_run": "1"} if dry_run else None, data=content, headers=headers)
+        path = f"/rounds/{round_code}/units/{unit_code}/submissions"
+        if dry_run:  # only checks, writes nothing
+            return self._json("POST", path, params={"dry_run": "1"}, data=content, headers=headers)
+        return self._write("POST", path, data=content, headers=headers)
 
     def act(self, round_code: str, unit_code: str, action: str, *, comment: str | None = None,
             consolidated_version: int | None = None) -> dict[str, Any]:
         body = {"action": action, "comment": comment, "consolidated_version": consolidated_version}
-        return self._json("POST", f"/rounds/{round_code}/units/{unit_code}/approvals",
+        return self._write("POST", f"/rounds/{round_code}/units/{unit_code}/approvals",
                           json={k: v for k, v in body.items() if v is not None})
 
     def submissions(self, round_code: str, unit_code: str) -> list[dict[str, Any]]:
@@ -103,6 +114,18 @@ class PlanroundClient:
         """Return the latest consolidated workbook of a unit and its version."""
         answer = self._request("GET", f"/rounds/{round_code}/units/{unit_code}/consolidated")
         return answer.content, int(answer.headers["X-Version"])
+
+    def _write(self, method: str, path: str, *, headers: dict[str, str] | None = None,
+               **kwargs: Any) -> dict[str, Any]:
+        """Send a write under a fresh Idempotency-Key; if its answer was lost, once more with the same key."""
+        headers = {**(headers or {}), "Idempotency-Key": str(uuid.uuid4())}
+        try:
+            return self._json(method, path, headers=headers, **kwargs)
+        except ServiceError as failed:
+            if failed.code not in ("timeout", "unreachable"):
+                raise
+        time.sleep(self.retry_pause)
+        return self._json(method, path, headers=headers, **kwargs)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         answer = self._request(method, path, **kwargs)
