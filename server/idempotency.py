@@ -50,10 +50,12 @@ def parse_key(raw: str | None) -> str | None:
 def fingerprint(*, method: str, path: str, query: list[tuple[str, str]], parts: list[tuple[str, bytes]]) -> str:
     """Return the SHA-256 of a request: method, path, query and each named part of its body."""
     digest = hashlib.sha256()
-    fields = [method.encode(), path.encode()]
-    fields += [f"{name}={value}".encode() for name, value in sorted(query)]
+    def encoded(text: str) -> bytes:
+        return text.encode("utf-8", "surrogatepass")
+
+    fields = [encoded(method), encoded(path)] + [encoded(f"{name}={value}") for name, value in sorted(query)]
     for name, content in parts:
-        fields += [name.encode(), hashlib.sha256(content).digest()]
+        fields += [encoded(name), hashlib.sha256(content).digest()]
     for field in fields:  # length-prefixed, so no two different requests run together alike
         digest.update(len(field).to_bytes(8, "big") + field)
     return digest.hexdigest()

@@ -10,7 +10,8 @@ from planround.server.errors import BadRequest, NotFound
 
 def get_unit(session: Session, code: str) -> OrgUnit:
     """Return the unit with this code, or raise NotFound."""
-    unit = session.exec(select(OrgUnit).where(OrgUnit.code == code)).first()
+    # No code holds a NUL, and PostgreSQL refuses one in a query: such a code is simply not there.
+    unit = None if "\x00" in code else session.exec(select(OrgUnit).where(OrgUnit.code == code)).first()
     if unit is None:
         raise NotFound("unit_not_found", unit=code)
     return unit

@@ -31,7 +31,8 @@ class RoundCreate:
 
 def get_round(session: Session, code: str) -> PlanningRound:
     """Return the round with this code, or raise NotFound."""
-    found = session.exec(select(PlanningRound).where(PlanningRound.code == code)).first()
+    # No code holds a NUL, and PostgreSQL refuses one in a query: such a code is simply not there.
+    found = None if "\x00" in code else session.exec(select(PlanningRound).where(PlanningRound.code == code)).first()
     if found is None:
         raise NotFound("round_not_found", round=code)
     return found

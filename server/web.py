@@ -172,8 +172,9 @@ def _keyed_write(view, key: str, args, kwargs) -> Response:
 def _body_parts() -> list[tuple[str, bytes]]:
     """Return what a request carries: each form field and uploaded file, or the raw body."""
     if request.mimetype == "multipart/form-data":
-        parts = [(f"form:{name}", value.encode()) for name, value in sorted(request.form.items(multi=True))]
-        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        parts = [(f"form:{name}", str(value).encode("utf-8", "surrogatepass"))
+                 for name, value in request.form.items(multi=True)]
+        for name, upload in request.files.items(multi=True):
             parts.append((f"file:{name}:{upload.filename or ''}", upload.read()))
             upload.seek(0)
         return parts
