@@ -11,6 +11,7 @@ get the sheet; what was written is recorded in the issue's prefill under `person
 
 from __future__ import annotations
 
+import io
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,8 +30,8 @@ from planround.server import personnel_layout as pl
 from planround.server.errors import Problem, ValidationFailed
 from planround.server.masters import LABEL_FONT, MONEY_FORMAT, TITLE_FONT
 from planround.server.personnel_costs import ACCOUNTS, Rates
-from planround.server.personnel_master import personnel_master_path
 from planround.server.sheet_tables import named_cell
+from planround.server.template_package import Filling, SheetFill, TableFill
 from sqlmodel import Session, select
 
 ORE = Decimal("0.01")
@@ -64,10 +65,10 @@ class PersonnelBasis:
 
 @dataclass
 class _PersonnelTable:
-    """Where the personnel table stands in the generated workbook."""
+    """Where the personnel table stands in a department's copy of the master."""
 
-    sheet: Worksheet
-    table: Table
+    sheet: SheetFill
+    table: TableFill
     header_row: int
     first_col: int
     columns: dict[str, int]  # column key (shares too) -> column index
@@ -130,35 +131,37 @@ def prefill_entries(basis: PersonnelBasis | None) -> list[dict[str, Any]]:
         "computed_accounts": list(basis.computed_accounts), "staff": staff, "hire_rows": pl.HIRE_ROWS}}]
 
 
-def write_personnel(wb: Workbook, basis: PersonnelBasis, budget: Any, lines: list[Any]) -> None:
-    """Add the Personal sheet after the Budget sheet and tie the Budget rows and summary to it.
+def write_personnel(filling: Filling, basis: PersonnelBasis, budget: Any, lines: list[Any]) -> None:
+    """Fill the Personal sheet (copied in by `add_personnel_sheet`) and tie the Budget rows and summary to it.
 
     `budget` is where the lines table stands (`sheet_tables.PlacedTable`) and `lines` its
     prefilled rows in order, each with `.activity` and `.account`.
     """
-    where = _copy_master(wb, wb.index(budget.sheet) + 1)
+    where = _table_layout(filling)
     for name, value in ((pl.NAME_LKP_PCT, basis.rates.lkp_pct), (pl.NAME_REVISION_MONTH, basis.rates.revision_month),
                         (pl.NAME_REVISION_PCT, basis.rates.revision_pct)):
-        named_cell(wb, name).value = float(value) if isinstance(value, Decimal) else value
+        named_cell(filling, name).write(float(value) if isinstance(value, Decimal) else value)
     _add_share_columns(where, basis)
     last_row = _write_rows(where, basis)
     _resize(where, last_row)
     _add_validations(where, len(basis.staff), last_row)
     _protect(where.sheet)
     _lock_computed_rows(budget, lines, basis)
-    _write_summary(wb, basis)
+    _write_summary(filling, basis)
 
 
 # --- copying the master's sheet -----------------------------------------------------------------
 
-def _copy_master(wb: Workbook, index: int) -> _PersonnelTable:
-    """Copy the personnel master's sheet, its names and its table into `wb` at `index`."""
-    master = load_workbook(personnel_master_path())
+def add_personnel_sheet(wb: Workbook, personnel_master: bytes, *, after_table: str) -> None:
+    """Copy the personnel master's sheet, its names and its table into `wb`, after the sheet holding `after_table`."""
+    master = load_workbook(io.BytesIO(personnel_master))
     if pl.PERSONNEL_SHEET not in master.sheetnames:
         raise ValidationFailed(problems=[Problem("sheet_missing", {"sheet": pl.PERSONNEL_SHEET},
                                                  sheet=pl.PERSONNEL_SHEET)], count=1)
     source = master[pl.PERSONNEL_SHEET]
-    ws = wb.create_sheet(source.title, index)
+    holder = next((ws for ws in wb.worksheets if any(t.casefold() == after_table.casefold() for t in ws.tables)),
+                  wb.worksheets[-1])
+    ws = wb.create_sheet(source.title, wb.index(holder) + 1)
     _copy_cells(source, ws)
     for name, defined in master.defined_names.items():
         if any(sheet == source.title for sheet, _ in defined.destinations):
@@ -167,9 +170,7 @@ def _copy_master(wb: Workbook, index: int) -> _PersonnelTable:
     if table is None:
         raise ValidationFailed(problems=[Problem("table_missing", {"table": pl.PERSONNEL_TABLE, "sheet": ws.title},
                                                  sheet=ws.title)], count=1)
-    copied = Table(displayName=pl.PERSONNEL_TABLE, ref=table.ref, tableStyleInfo=copy(table.tableStyleInfo))
-    ws.add_table(copied)
-    return _table_layout(ws, copied)
+    ws.add_table(Table(displayName=pl.PERSONNEL_TABLE, ref=table.ref, tableStyleInfo=copy(table.tableStyleInfo)))
 
 
 def _copy_cells(source: Worksheet, ws: Worksheet) -> None:
@@ -191,10 +192,12 @@ def _copy_cells(source: Worksheet, ws: Worksheet) -> None:
     ws.freeze_panes = source.freeze_panes
 
 
-def _table_layout(ws: Worksheet, table: Table) -> _PersonnelTable:
+def _table_layout(filling: Filling) -> _PersonnelTable:
     """Map the table's header cells to the personnel columns; a missing one is a problem."""
+    table = filling.table(pl.PERSONNEL_TABLE)
+    ws = filling.sheet(table.master.sheet)
     first_col, header_row, last_col, _ = range_boundaries(table.ref)
-    found = {str(ws.cell(header_row, col).value or "").strip().casefold(): col
+    found = {str(ws.value(header_row, col) or "").strip().casefold(): col
              for col in range(first_col, last_col + 1)}
     missing = [c for c in pl.PERSONNEL_COLUMNS if c.header.casefold() not in found]
     if missing:
@@ -210,28 +213,27 @@ def _table_layout(ws: Worksheet, table: Table) -> _PersonnelTable:
 def _add_share_columns(where: _PersonnelTable, basis: PersonnelBasis) -> None:
     """Add one share column per activity to the right of the table's columns."""
     _, _, last_col, _ = range_boundaries(where.table.ref)
-    ws, header_style = where.sheet, copy(where.sheet.cell(where.header_row, last_col)._style)
+    ws, header_style = where.sheet, where.sheet.style(where.header_row, last_col)
     for offset, (code, _name) in enumerate(basis.activities, start=1):
         col = last_col + offset
-        cell = ws.cell(where.header_row, col, pl.share_header(code))
-        cell._style = copy(header_style)
-        ws.column_dimensions[get_column_letter(col)].width = SHARE_WIDTH
+        ws.write(where.header_row, col, pl.share_header(code), header_style)
+        ws.widths[col] = SHARE_WIDTH
         where.columns[pl.share_key(code)] = col
 
 
 def _write_rows(where: _PersonnelTable, basis: PersonnelBasis) -> int:
     """Write a locked row per employee and open rows for hires; return the last row."""
     ws, template = where.sheet, where.header_row + 1
-    styles = {key: copy(ws.cell(template, col)._style) for key, col in where.columns.items()
+    styles = {key: ws.style(template, col) for key, col in where.columns.items()
               if not key.startswith(pl.SHARE_PREFIX)}
     locked_share, open_share = styles["rate"], styles["planned_rate"]
     first_hire = template + len(basis.staff)
     last_row = first_hire + pl.HIRE_ROWS - 1
+    for first, last, share_style in ((template, first_hire - 1, locked_share), (first_hire, last_row, open_share)):
+        ws.style_rows(first, last, {col: share_style if key.startswith(pl.SHARE_PREFIX) else styles[key]
+                                    for key, col in where.columns.items()})
     for row in range(template, last_row + 1):
-        for key, col in where.columns.items():
-            share_style = locked_share if row < first_hire else open_share
-            ws.cell(row, col)._style = copy(share_style if key.startswith(pl.SHARE_PREFIX) else styles[key])
-        ws.cell(row, where.columns["annual_cost"]).value = _cost_formula(where, row)
+        ws.write(row, where.columns["annual_cost"], _cost_formula(where, row))
     for row, member in enumerate(basis.staff, start=template):
         _write_member(where, row, member)
     for row in range(first_hire, last_row + 1):
@@ -245,16 +247,14 @@ def _write_member(where: _PersonnelTable, row: int, member: StaffMember) -> None
               "rate": float(member.rate), "salary": float(member.salary),
               **{pl.share_key(code): float(share) for code, share in member.shares.items()}}
     for key, value in values.items():
-        where.sheet.cell(row, where.columns[key]).value = value
-    where.sheet.cell(row, where.columns["employee_number"]).number_format = "@"
+        where.sheet.write(row, where.columns[key], value)
+    where.sheet.format(row, where.columns["employee_number"], number_format="@")
 
 
-def _open_hire_row(where: _PersonnelTable, row: int, input_style) -> None:
+def _open_hire_row(where: _PersonnelTable, row: int, input_style: int) -> None:
     """Make name, position and salary typeable on a hire row."""
     for key, number_format in (("name", "@"), ("position", "@"), ("salary", MONEY_FORMAT)):
-        cell = where.sheet.cell(row, where.columns[key])
-        cell._style = copy(input_style)
-        cell.number_format = number_format
+        where.sheet.set_style(row, where.columns[key], where.sheet.master.derive(input_style, number_format=number_format))
 
 
 def _cost_formula(where: _PersonnelTable, row: int) -> str:
@@ -271,12 +271,10 @@ def _cost_formula(where: _PersonnelTable, row: int) -> str:
 
 def _resize(where: _PersonnelTable, last_row: int) -> None:
     """Stretch the table over the written rows and the share columns; Excel's column names follow the headers."""
-    ref = (f"{get_column_letter(where.first_col)}{where.header_row}:"
-           f"{get_column_letter(max(where.columns.values()))}{last_row}")
-    where.table.ref = ref
-    where.table.tableColumns = []  # rebuilt from the header cells when the workbook is saved
-    if where.table.autoFilter is not None:
-        where.table.autoFilter.ref = ref
+    last_col = max(where.columns.values())
+    where.table.ref = f"{get_column_letter(where.first_col)}{where.header_row}:{get_column_letter(last_col)}{last_row}"
+    where.table.columns = [str(where.sheet.value(where.header_row, col))
+                           for col in range(where.first_col, last_col + 1)]
 
 
 def _add_validations(where: _PersonnelTable, staff: int, last_row: int) -> None:
@@ -295,15 +293,12 @@ def _add_validations(where: _PersonnelTable, staff: int, last_row: int) -> None:
                             showErrorMessage=True, errorTitle="Ogiltigt värde", error=error)
         for cells in ranges:
             dv.add(cells)
-        where.sheet.add_data_validation(dv)
+        where.sheet.validations.append(dv)
 
 
-def _protect(ws: Worksheet) -> None:
+def _protect(ws: SheetFill) -> None:
     """Protect the sheet without a password, as the Budget sheet: a guard against mistakes only."""
-    ws.protection.sheet = True
-    ws.protection.autoFilter = False
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    ws.protect(autoFilter=False, formatColumns=False, formatRows=False)
 
 
 # --- the Budget rows and the summary ------------------------------------------------------------
@@ -334,36 +329,40 @@ def _lock_computed_rows(budget: Any, lines: list[Any], basis: PersonnelBasis) ->
         if account not in computed:
             continue
         row = budget.first_row + offset
-        locked = copy(ws.cell(row, budget.columns["last_year"])._style)
+        locked = ws.style(row, budget.columns["last_year"])
         for key in inputs:
-            ws.cell(row, budget.columns[key])._style = copy(locked)
+            ws.set_style(row, budget.columns[key], locked)
         if account == basis.lkp_account:
-            ws.cell(row, budget.columns["annual"]).value = f"={lkp_formula(activity)}"
+            ws.write(row, budget.columns["annual"], f"={lkp_formula(activity)}")
         elif basis.salary_accounts.get(activity) == account:
-            ws.cell(row, budget.columns["annual"]).value = f"={salary_formula(activity)}"
+            ws.write(row, budget.columns["annual"], f"={salary_formula(activity)}")
 
 
 SUMMARY_HEADERS = ("Verksamhet", "Verksamhetsnamn", "Löner", "LKP", "Summa")
 
 
-def _write_summary(wb: Workbook, basis: PersonnelBasis) -> None:
+def _write_summary(filling: Filling, basis: PersonnelBasis) -> None:
     """Write the personnel costs per activity below the summary, as live formulas over the table."""
-    anchor = named_cell(wb, layout.NAME_SUMMARY_ANCHOR)
-    ws, col = anchor.parent, anchor.column
+    anchor = named_cell(filling, layout.NAME_SUMMARY_ANCHOR)
+    ws, col = anchor.sheet, anchor.col
     top = ws.max_row + 3
-    ws.cell(top, col, "Personalkostnader per verksamhet (från bladet Personal)").font = TITLE_FONT
+    ws.write(top, col, "Personalkostnader per verksamhet (från bladet Personal)")
+    ws.format(top, col, font=TITLE_FONT)
     for index, text in enumerate(SUMMARY_HEADERS):
-        ws.cell(top + 1, col + index, text).font = LABEL_FONT
+        ws.write(top + 1, col + index, text)
+        ws.format(top + 1, col + index, font=LABEL_FONT)
     letters = [get_column_letter(col + index) for index in range(len(SUMMARY_HEADERS))]
     rows = list(range(top + 2, top + 2 + len(basis.activities)))
     for row, (code, name) in zip(rows, basis.activities):
         values = (code, name, f"={salary_formula(code)}", f"={lkp_formula(code)}",
                   f"={letters[2]}{row}+{letters[3]}{row}")
         for index, value in enumerate(values):
-            ws.cell(row, col + index, value).number_format = MONEY_FORMAT if index >= 2 else "@"
+            ws.write(row, col + index, value)
+            ws.format(row, col + index, number_format=MONEY_FORMAT if index >= 2 else "@")
     total = top + 2 + len(basis.activities)
-    ws.cell(total, col, "Totalt").font = LABEL_FONT
+    ws.write(total, col, "Totalt")
+    ws.format(total, col, font=LABEL_FONT)
     for index in (2, 3, 4):
         column = letters[index]
-        cell = ws.cell(total, col + index, f"=SUM({column}{rows[0]}:{column}{rows[-1]})" if rows else "=0")
-        cell.number_format, cell.font = MONEY_FORMAT, LABEL_FONT
+        ws.write(total, col + index, f"=SUM({column}{rows[0]}:{column}{rows[-1]})" if rows else "=0")
+        ws.format(total, col + index, number_format=MONEY_FORMAT, font=LABEL_FONT)

@@ -2,13 +2,13 @@
 
 The Studenter and Bemanning sheets of a budget template each hold tables built like the
 lines table: the master has a header row and one styled *template row*; the generator
-finds the table by its name and its columns by their headers, copies the template row's
-styles to every row it writes and stretches the table over them.
+finds the table by its name and its columns by their headers in a department's copy of the
+master (`template_package.Filling`), gives every row it writes the template row's styles and
+stretches the table over them.
 """
 
 from __future__ import annotations
 
-from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,15 +22,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planround.server import layout
 from planround.server.errors import Problem, ValidationFailed
 from planround.server.masters import _define_name, _style_template_cell
+from planround.server.template_package import Filling, Place, SheetFill, TableFill
 
 
 @dataclass
 class PlacedTable:
-    """A table of the loaded master: its sheet, its first data row and its columns by key."""
+    """A table of a department's copy of the master: its sheet, its first data row and its columns by key."""
 
     spec: layout.TemplateLayout
-    sheet: Worksheet
-    table: Table
+    sheet: SheetFill
+    table: TableFill
     first_row: int
     columns: dict[str, int]  # column key -> column index (1-based)
 
@@ -48,6 +49,11 @@ class PlacedTable:
     @property
     def last_col(self) -> int:
         return range_boundaries(self.table.ref)[2]
+
+    def resize(self, last_row: int, last_col: int | None = None) -> None:
+        """Stretch the table (and its filter) over the rows up to `last_row` (and the columns up to `last_col`)."""
+        last = get_column_letter(last_col or self.last_col)
+        self.table.ref = f"{get_column_letter(self.first_col)}{self.header_row}:{last}{last_row}"
 
 
 def add_master_table(ws: Worksheet, spec: layout.TemplateLayout, header_row: int, first_col: int,
@@ -70,30 +76,27 @@ def add_named_cell(wb: Workbook, ws: Worksheet, row: int, label: str, name: str,
     _define_name(wb, name, ws.title, f"$B${row}")
 
 
-def named_cell(wb: Workbook, name: str):
+def named_cell(filling: Filling, name: str) -> Place:
     """Return the single cell a workbook-level defined name points at, or refuse the master."""
-    defined = wb.defined_names.get(name)
-    destinations = list(defined.destinations) if defined is not None else []
-    if len(destinations) != 1 or ":" in destinations[0][1]:
+    place = filling.named_cell(name)
+    if place is None:
         raise ValidationFailed(problems=[Problem("defined_name_missing", {"name": name})], count=1)
-    sheet, coordinate = destinations[0]
-    return wb[sheet][coordinate.replace("$", "")]
+    return place
 
 
-def find_table(wb: Workbook, spec: layout.TemplateLayout) -> PlacedTable:
+def find_table(filling: Filling, spec: layout.TemplateLayout) -> PlacedTable:
     """Find the table `spec` names and map its header cells to the columns, or refuse the master."""
-    for ws in wb.worksheets:
-        for table in ws.tables.values():
-            if table.displayName.casefold() == spec.table.casefold():
-                return _placed(ws, table, spec)
-    problem = Problem("table_missing", {"table": spec.table, "sheet": spec.input_sheet}, sheet=spec.input_sheet)
-    raise ValidationFailed(problems=[problem], count=1)
+    table = filling.table(spec.table)
+    if table is None:
+        problem = Problem("table_missing", {"table": spec.table, "sheet": spec.input_sheet}, sheet=spec.input_sheet)
+        raise ValidationFailed(problems=[problem], count=1)
+    return _placed(filling.sheet(table.master.sheet), table, spec)
 
 
-def _placed(ws: Worksheet, table: Table, spec: layout.TemplateLayout) -> PlacedTable:
+def _placed(ws: SheetFill, table: TableFill, spec: layout.TemplateLayout) -> PlacedTable:
     """Map the table's header cells to the layout's columns; a missing column is a problem."""
     first_col, header_row, last_col, _ = range_boundaries(table.ref)
-    found = {str(ws.cell(header_row, col).value or "").strip().casefold(): col
+    found = {str(ws.value(header_row, col) or "").strip().casefold(): col
              for col in range(first_col, last_col + 1)}
     missing = [c.header for c in spec.columns if c.header.casefold() not in found]
     if missing:
@@ -107,23 +110,16 @@ def _placed(ws: Worksheet, table: Table, spec: layout.TemplateLayout) -> PlacedT
 def write_table_rows(placed: PlacedTable, rows: list[dict[str, Any]]) -> int:
     """Write one table row per dict (by column key) in the template row's styles; return the last row."""
     ws, first = placed.sheet, placed.first_row
-    first_col, _, last_col, _ = range_boundaries(placed.table.ref)
-    styles = {col: copy(ws.cell(first, col)._style) for col in range(first_col, last_col + 1)}
+    styles = {col: ws.style(first, col) for col in range(placed.first_col, placed.last_col + 1)}
     last_row = first + max(len(rows), 1) - 1  # an empty table keeps its (blank) template row
+    ws.style_rows(first, first + len(rows) - 1, styles)
     for offset, values in enumerate(rows):
-        for col, style in styles.items():
-            ws.cell(first + offset, col)._style = copy(style)
         for key, value in values.items():
-            ws.cell(first + offset, placed.columns[key]).value = value
-    ref = f"{get_column_letter(first_col)}{first - 1}:{get_column_letter(last_col)}{last_row}"
-    placed.table.ref = ref
-    if placed.table.autoFilter is not None:
-        placed.table.autoFilter.ref = ref
+            ws.write(first + offset, placed.columns[key], value)
+    placed.resize(last_row)
     return last_row
 
 
-def protect(ws: Worksheet) -> None:
+def protect(ws: SheetFill) -> None:
     """Protect a sheet without a password (the server's signature is what catches tampering)."""
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.autoFilter = False
+    ws.protect(formatColumns=False, autoFilter=False)

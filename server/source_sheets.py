@@ -20,6 +20,7 @@ from planround.server.organisation import activities_of
 from planround.server.staffing import StaffingBasis, staffing_basis
 from planround.server.staffing_sheet import build_staffing_master, write_staffing_sheet
 from planround.server.stina import area_prices
+from planround.server.template_package import Filling
 from planround.server.students_sheet import StudentBasis, build_students_master, write_students_sheet
 
 
@@ -34,10 +35,10 @@ class SourceSheets:
         """Return the entries the issue's prefill ends with (none when both sheets are empty)."""
         return [entry for entry in (self.students.prefill(), self.staffing.prefill()) if entry is not None]
 
-    def write(self, wb: Workbook) -> None:
-        """Fill both sheets of a loaded budget master."""
-        write_students_sheet(wb, self.students)
-        write_staffing_sheet(wb, self.staffing)
+    def write(self, filling: Filling) -> None:
+        """Fill both sheets of a department's copy of the budget master."""
+        write_students_sheet(filling, self.students)
+        write_staffing_sheet(filling, self.staffing)
 
 
 def build_source_masters(wb: Workbook, top: int) -> None:

@@ -25,6 +25,7 @@ from planround.server.sheet_tables import (
     write_table_rows,
 )
 from planround.server.staffing import STAFFING_SHEET, StaffingBasis
+from planround.server.template_package import Filling
 
 STAFFING_TABLE = "StaffingLines"
 CHECK_TABLE = "StaffingCheck"
@@ -67,19 +68,19 @@ def build_staffing_master(wb: Workbook, top: int) -> None:
     ws.freeze_panes = ws.cell(top + 6, 1)
 
 
-def write_staffing_sheet(wb: Workbook, basis: StaffingBasis) -> None:
+def write_staffing_sheet(filling: Filling, basis: StaffingBasis) -> None:
     """Fill the Bemanning sheet with the staffing lines and the per-activity check, all locked."""
-    write_table_rows(find_table(wb, STAFFING), [
+    write_table_rows(find_table(filling, STAFFING), [
         {"teacher": line.teacher_name, "employee_number": line.employee_number, "course": line.course_code,
          "retendo_activity": line.retendo_activity, "activity": code or UNMAPPED,
          # float only at the cell boundary: hours and shares have two decimals and round-trip
          "hours": float(line.planned_hours), "share": float(line.share_pct)}
         for line, code in basis.lines])
-    check = find_table(wb, CHECK)
+    check = find_table(filling, CHECK)
     hours = basis.hours()
     write_table_rows(check, [check_row(check, check.first_row + offset, activity, hours, basis.personnel_accounts)
                              for offset, activity in enumerate(basis.activities)])
-    named_cell(wb, NAME_STAFFING_SOURCE).value = source_text(basis)
+    named_cell(filling, NAME_STAFFING_SOURCE).write(source_text(basis))
     protect(check.sheet)
 
 

@@ -27,6 +27,7 @@ from planround.server.sheet_tables import (
     write_table_rows,
 )
 from planround.server.stina import AreaPrice
+from planround.server.template_package import Filling
 
 STUDENTS_SHEET = "Studenter"
 STUDENTS_TABLE = "StudentLines"
@@ -79,9 +80,9 @@ def build_students_master(wb: Workbook, top: int) -> None:
     ws.freeze_panes = ws.cell(top + 7, 1)
 
 
-def write_students_sheet(wb: Workbook, basis: StudentBasis) -> None:
+def write_students_sheet(filling: Filling, basis: StudentBasis) -> None:
     """Fill the Studenter sheet: one locked row per area with live revenue, the total and the target."""
-    placed = find_table(wb, STUDENTS)
+    placed = find_table(filling, STUDENTS)
     rows = []
     for offset, price in enumerate(basis.prices):
         row = placed.first_row + offset
@@ -92,14 +93,14 @@ def write_students_sheet(wb: Workbook, basis: StudentBasis) -> None:
                      "revenue": f"=ROUND(N({hst})*{placed.letter('price_hst')}{row}"
                                 f"+N({hpr})*{placed.letter('price_hpr')}{row},2)"})
     last_row = write_table_rows(placed, rows)
-    named_cell(wb, NAME_STUDENTS_TOTAL).value = f"=SUM({STUDENTS_TABLE}[Intäkt])"
-    named_cell(wb, NAME_STUDENTS_TARGET).value = target_text(basis)
+    named_cell(filling, NAME_STUDENTS_TOTAL).write(f"=SUM({STUDENTS_TABLE}[Intäkt])")
+    named_cell(filling, NAME_STUDENTS_TARGET).write(target_text(basis))
     counts = DataValidation(type="decimal", operator="between", formula1="0", formula2=LARGEST_COUNT,
                             allow_blank=True, showErrorMessage=True, errorTitle="Ogiltigt antal",
                             error="Ange ett antal som inte är negativt, till exempel 12,5.")
     for key in ("hst", "hpr"):
         counts.add(f"{placed.letter(key)}{placed.first_row}:{placed.letter(key)}{last_row}")
-    placed.sheet.add_data_validation(counts)
+    placed.sheet.validations.append(counts)
     protect(placed.sheet)
 
 

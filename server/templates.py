@@ -9,20 +9,16 @@ things around in Excel without touching this code.
 from __future__ import annotations
 
 import hashlib
-import io
-from copy import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -32,11 +28,19 @@ from planround.server.amounts import amount_text
 from planround.server.errors import BadRequest
 from planround.server.forecast import forecast_basis, prefill_entry
 from planround.server.masters import LABEL_FONT, MONEY_FORMAT, budget_master_path, forecast_master_path
-from planround.server.personnel_sheet import PersonnelBasis, personnel_basis, prefill_entries, write_personnel
+from planround.server.personnel_master import personnel_master_path
+from planround.server.personnel_sheet import (
+    PersonnelBasis,
+    add_personnel_sheet,
+    personnel_basis,
+    prefill_entries,
+    write_personnel,
+)
 from planround.server.signature import sign_prefill
 from planround.server.sheet_tables import PlacedTable, find_table
 from planround.server.sheet_tables import named_cell as _named_cell
 from planround.server.source_sheets import SourceSheets, source_sheets
+from planround.server.template_package import Filling, PreparedMaster, SheetFill, prepare
 
 ORE = Decimal("0.01")
 LARGEST_AMOUNT = "999999999999"  # the decimal validation's bound, far beyond any department budget
@@ -177,46 +181,56 @@ def _prefill_entry(offset: int, line: _Line, kind: _Kind) -> dict[str, Any]:
 def _render(master: Path, kind: _Kind, planning_round: PlanningRound, unit: OrgUnit, lines: list[_Line],
             issue: TemplateIssue, signature: str) -> bytes:
     """Fill a copy of the master for one department and return the xlsx bytes."""
-    wb = load_workbook(master)
-    where = find_table(wb, kind.spec)
-    _fill_header(wb, planning_round, unit, kind.header)
+    filling = Filling(_prepared(master.read_bytes(), kind.spec.table,
+                                personnel_master_path().read_bytes() if kind.personnel else None))
+    where = find_table(filling, kind.spec)
+    _fill_header(filling, planning_round, unit, kind.header)
     activities = sorted({line.activity.code: line.activity for line in lines}.values(), key=lambda a: a.code)
     accounts = sorted({line.account.code: line.account for line in lines}.values(), key=lambda a: a.code)
-    _write_lists(wb, activities, accounts)
+    _write_lists(filling, activities, accounts)
     last_row = _write_rows(where, lines)
-    _resize_table(where, last_row)
+    where.resize(last_row)
     _add_validations(where, last_row)
-    _write_summary(wb, where, activities, has_revenue=any(a.group.is_revenue for a in accounts),
+    _write_summary(filling, where, activities, has_revenue=any(a.group.is_revenue for a in accounts),
                    has_cost=any(not a.group.is_revenue for a in accounts))
-    _write_meta(wb, _meta_values(planning_round, unit, issue, len(lines), signature, kind))
+    _write_meta(filling, _meta_values(planning_round, unit, issue, len(lines), signature, kind))
     if kind.sheets:
-        kind.sheets.write(wb)
+        kind.sheets.write(filling)
     if kind.personnel is not None:
-        write_personnel(wb, kind.personnel, where, lines)
+        write_personnel(filling, kind.personnel, where, lines)
     _protect(where.sheet)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return filling.content()
 
 
-def _fill_header(wb: Workbook, planning_round: PlanningRound, unit: OrgUnit, extra: dict[str, Any]) -> None:
+@lru_cache(maxsize=8)
+def _prepared(master: bytes, table: str, personnel_master: bytes | None) -> PreparedMaster:
+    """Prepare a master once for as long as its file (and the personnel master's) stays the same.
+
+    A budget template of a department with staff gets the personnel master's sheet after the
+    sheet that holds the lines table, so its master is prepared with that sheet copied in.
+    """
+    if personnel_master is None:
+        return prepare(master)
+    return prepare(master, lambda wb: add_personnel_sheet(wb, personnel_master, after_table=table))
+
+
+def _fill_header(filling: Filling, planning_round: PlanningRound, unit: OrgUnit, extra: dict[str, Any]) -> None:
     """Write the department and round (and what the kind adds) into the named header cells."""
     values = {layout.NAME_UNIT_CODE: unit.code, layout.NAME_UNIT_NAME: unit.name,
               layout.NAME_ROUND_NAME: planning_round.name, layout.NAME_DEADLINE: planning_round.deadline,
               layout.NAME_FISCAL_YEAR: planning_round.fiscal_year, **extra}
     for name, value in values.items():
-        _named_cell(wb, name).value = value
+        _named_cell(filling, name).write(value)
 
 
 def _write_rows(where: PlacedTable, lines: list[_Line]) -> int:
     """Write the prefilled rows and the spare rows with the template row's styles; return the last row."""
     ws = where.sheet
-    styles = {col: copy(ws.cell(where.first_row, col)._style) for col in range(where.first_col, where.last_col + 1)}
+    styles = {col: ws.style(where.first_row, col) for col in range(where.first_col, where.last_col + 1)}
     input_style = styles[where.columns[where.spec.input_amount_keys[0]]]
     last_row = where.first_row + len(lines) + layout.SPARE_ROWS - 1
+    ws.style_rows(where.first_row, last_row, styles)
     for row in range(where.first_row, last_row + 1):
-        for col, style in styles.items():
-            ws.cell(row, col)._style = copy(style)
         _write_formulas(where, row)
     for offset, line in enumerate(lines):
         _write_line(where, where.first_row + offset, line)
@@ -232,43 +246,35 @@ def _write_line(where: PlacedTable, row: int, line: _Line) -> None:
               # float only at the cell boundary: amounts have at most two decimals and round-trip
               **{key: None if amount is None else float(amount) for key, amount in line.cells.items()}}
     for key, value in values.items():
-        where.sheet.cell(row, where.columns[key]).value = value
+        where.sheet.write(row, where.columns[key], value)
 
 
 def _write_formulas(where: PlacedTable, row: int) -> None:
     """Write a row's live formulas: a forecast's deviation from the budget, blank until typed."""
     if "deviation" in where.columns:
         forecast, budget = f"{where.letter('forecast')}{row}", f"{where.letter('budget')}{row}"
-        where.sheet.cell(row, where.columns["deviation"]).value = f'=IF({forecast}="","",{forecast}-N({budget}))'
+        where.sheet.write(row, where.columns["deviation"], f'=IF({forecast}="","",{forecast}-N({budget}))')
 
 
-def _open_spare_row(where: PlacedTable, row: int, input_style) -> None:
+def _open_spare_row(where: PlacedTable, row: int, input_style: int) -> None:
     """Make activity and account typeable on a spare row; look their names up from the lists."""
     ws = where.sheet
+    # text, so a typed account code stays "3010", not the number 3010
+    text_input = ws.master.derive(input_style, number_format="@")
     for key in ("activity", "account"):
-        cell = ws.cell(row, where.columns[key])
-        cell._style = copy(input_style)
-        cell.number_format = "@"  # text, so a typed account code stays "3010", not the number 3010
+        ws.set_style(row, where.columns[key], text_input)
     lists = quote_sheetname(layout.LISTS_SHEET)
     lookups = {"activity_name": ("activity", layout.NAME_LIST_ACTIVITIES, LIST_COLUMNS["activity_name"]),
                "account_name": ("account", layout.NAME_LIST_ACCOUNTS, LIST_COLUMNS["account_name"])}
     for key, (source, list_name, name_col) in lookups.items():
         code = f"{where.letter(source)}{row}"
-        ws.cell(row, where.columns[key]).value = (
-            f'=IF({code}="","",IFERROR(INDEX({lists}!${name_col}:${name_col},1+MATCH({code},{list_name},0)),""))')
+        ws.write(row, where.columns[key],
+                 f'=IF({code}="","",IFERROR(INDEX({lists}!${name_col}:${name_col},1+MATCH({code},{list_name},0)),""))')
 
 
-def _resize_table(where: PlacedTable, last_row: int) -> None:
-    """Stretch the table (and its filter) over the written rows."""
-    ref = f"{get_column_letter(where.first_col)}{where.header_row}:{get_column_letter(where.last_col)}{last_row}"
-    where.table.ref = ref
-    if where.table.autoFilter is not None:
-        where.table.autoFilter.ref = ref
-
-
-def _write_lists(wb: Workbook, activities: list[Activity], accounts: list[Account]) -> None:
+def _write_lists(filling: Filling, activities: list[Activity], accounts: list[Account]) -> None:
     """Fill the hidden lists sheet and name the ranges the dropdowns and summary use."""
-    ws = wb[layout.LISTS_SHEET]
+    ws = filling.sheet(layout.LISTS_SHEET)
     _write_column(ws, "activity", [a.code for a in activities])
     _write_column(ws, "activity_name", [a.name for a in activities])
     _write_column(ws, "account", [a.code for a in accounts])
@@ -285,16 +291,15 @@ def _write_lists(wb: Workbook, activities: list[Activity], accounts: list[Accoun
                              (layout.NAME_LIST_REVENUE_ACCOUNTS, "revenue", len(revenue)),
                              (layout.NAME_LIST_COST_ACCOUNTS, "cost", len(cost))):
         col = LIST_COLUMNS[key]
-        target = f"{quote_sheetname(ws.title)}!${col}$2:${col}${max(count, 1) + 1}"
-        wb.defined_names[name] = DefinedName(name, attr_text=target)
-    ws.protection.sheet = True
+        filling.names[name] = f"{quote_sheetname(ws.title)}!${col}$2:${col}${max(count, 1) + 1}"
+    ws.protect()
 
 
-def _write_column(ws: Worksheet, key: str, values: list[Any]) -> None:
+def _write_column(ws: SheetFill, key: str, values: list[Any]) -> None:
     """Write `values` under the header of a lists column, as text so codes stay codes."""
-    for offset, value in enumerate(values, start=2):
-        cell = ws[f"{LIST_COLUMNS[key]}{offset}"]
-        cell.value, cell.number_format = value, "@"
+    col = column_index_from_string(LIST_COLUMNS[key])
+    for row, value in enumerate(values, start=2):
+        ws.write(row, col, value, ws.master.derive(ws.style(row, col), number_format="@"))
 
 
 def _add_validations(where: PlacedTable, last_row: int) -> None:
@@ -309,13 +314,13 @@ def _add_validations(where: PlacedTable, last_row: int) -> None:
         dv = DataValidation(type="list", formula1=list_name, allow_blank=True, showErrorMessage=True,
                             errorTitle="Ogiltigt värde", error=prompt)
         dv.add(column_range(key))
-        ws.add_data_validation(dv)
+        ws.validations.append(dv)
     amounts = DataValidation(type="decimal", operator="between", formula1=f"-{LARGEST_AMOUNT}",
                              formula2=LARGEST_AMOUNT, allow_blank=True, showErrorMessage=True,
                              errorTitle="Ogiltigt belopp", error="Ange ett belopp i kronor, till exempel 125000,50.")
     for key in where.spec.input_amount_keys:
         amounts.add(column_range(key))
-    ws.add_data_validation(amounts)
+    ws.validations.append(amounts)
 
 
 def _structured(spec: layout.TemplateLayout, key: str) -> str:
@@ -334,11 +339,11 @@ def _sum_formula(spec: layout.TemplateLayout, list_name: str | None, activity_ce
             f"{_structured(spec, 'account')},{list_name}))")
 
 
-def _write_summary(wb: Workbook, where: PlacedTable, activities: list[Activity], *,
+def _write_summary(filling: Filling, where: PlacedTable, activities: list[Activity], *,
                    has_revenue: bool, has_cost: bool) -> None:
     """Write one summary row per activity and a total row, as live formulas over the table."""
-    anchor = _named_cell(wb, layout.NAME_SUMMARY_ANCHOR)
-    ws, col = anchor.parent, anchor.column
+    anchor = _named_cell(filling, layout.NAME_SUMMARY_ANCHOR)
+    ws, col = anchor.sheet, anchor.col
     revenue = layout.NAME_LIST_REVENUE_ACCOUNTS if has_revenue else None
     cost = layout.NAME_LIST_COST_ACCOUNTS if has_cost else None
     rows = [(a.code, a.name) for a in activities] + [("Totalt", None)]
@@ -348,11 +353,10 @@ def _write_summary(wb: Workbook, where: PlacedTable, activities: list[Activity],
         values = [code, name, _sum_formula(where.spec, revenue, code_cell), _sum_formula(where.spec, cost, code_cell),
                   f"={get_column_letter(col + 2)}{row}-{get_column_letter(col + 3)}{row}"]
         for index, value in enumerate(values):
-            cell = ws.cell(row, col + index, value)
-            cell.number_format = MONEY_FORMAT if index >= 2 else "@"
-            if name is None:
-                cell.font = LABEL_FONT
-    ws.protection.sheet = True
+            ws.write(row, col + index, value)
+            ws.format(row, col + index, number_format=MONEY_FORMAT if index >= 2 else "@",
+                      font=LABEL_FONT if name is None else None)
+    ws.protect()
 
 
 def _meta_values(planning_round: PlanningRound, unit: OrgUnit, issue: TemplateIssue, rows: int,
@@ -365,23 +369,20 @@ def _meta_values(planning_round: PlanningRound, unit: OrgUnit, issue: TemplateIs
             "signature": signature}
 
 
-def _write_meta(wb: Workbook, values: dict[str, str]) -> None:
+def _write_meta(filling: Filling, values: dict[str, str]) -> None:
     """Set each key's value in columns A/B of the metadata sheet, adding missing keys at the end."""
-    ws = wb[layout.META_SHEET]
-    rows = {str(ws.cell(row, 1).value).strip(): row for row in range(1, ws.max_row + 1) if ws.cell(row, 1).value}
+    ws = filling.sheet(layout.META_SHEET)
+    rows = {str(ws.value(row, 1)).strip(): row for row in range(1, ws.max_row + 1) if ws.value(row, 1)}
     next_row = max(rows.values(), default=0) + 1
     for key, value in values.items():
         row = rows.get(key)
         if row is None:
             row, next_row = next_row, next_row + 1
-            ws.cell(row, 1, key)
-        cell = ws.cell(row, 2, value)
-        cell.number_format = "@"
+            ws.write(row, 1, key)
+        ws.write(row, 2, value)
+        ws.format(row, 2, number_format="@")
 
 
-def _protect(ws: Worksheet) -> None:
+def _protect(ws: SheetFill) -> None:
     """Protect the input sheet without a password; allow filtering and resizing columns."""
-    ws.protection.sheet = True
-    ws.protection.autoFilter = False
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    ws.protect(autoFilter=False, formatColumns=False, formatRows=False)
