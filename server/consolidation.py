@@ -221,7 +221,7 @@ def submission_ids(latest: dict[int, tuple[int, int]]) -> list[int]:
 def gather_figures(session: Session, by: str, planning_round: PlanningRound,
                    budget_round: PlanningRound | None, unit_ids: list[int],
                    figure: dict[Key, Decimal] | None = None) -> Figures:
-    """Sum the round's lines (unless summed already), last year's actual and the budget by (department or activity, account)."""
+    """Sum the round's lines (unless `figure` has), last year's actual and the budget by key and account."""
     figures = Figures(
         figure=sum_lines(session, by, planning_round.id, unit_ids) if figure is None else figure,
         actual=sum_actuals(session, by, planning_round.fiscal_year - 1, unit_ids),
