@@ -4,6 +4,10 @@ Every place in the master is found by name: the header cells by workbook-level d
 names, the lines table by its name (its `ref` and header row give the first data row and
 the column letters), the summary by its anchor name. An administrator may therefore move
 things around in Excel without touching this code.
+
+The master is read with openpyxl once while its file stays the same; each department's copy
+is filled by writing its sheets' XML (`template_package`), which is what makes issuing the
+templates of a whole university take seconds rather than minutes.
 """
 
 from __future__ import annotations

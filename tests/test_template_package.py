@@ -24,9 +24,11 @@ from tests.factories import make_round, make_small_university
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def small_master() -> bytes:
+def small_master(epoch=None) -> bytes:
     """Return a master with a named cell, a styled template row, a table over it and grouped column widths."""
     wb = Workbook()
+    if epoch is not None:
+        wb.epoch = epoch
     ws = wb.active
     ws.title = "Blad"
     ws["A1"] = "Rubrik"
@@ -74,6 +76,15 @@ def test_values_of_every_kind_read_back_as_openpyxl_wrote_them():
     assert read == {**values, (8, 1): read[(8, 1)]}
     assert read[(8, 1)].date() == date(2026, 10, 15) and wb["Blad"]["A8"].is_date
     assert wb["Blad"]["A1"].value == "Rubrik" and wb["Blad"]["A1"].font.bold
+
+
+def test_a_date_is_written_in_the_masters_date_system():
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    filling = Filling(prepare(small_master(CALENDAR_MAC_1904)))
+    filling.sheet("Blad").write(5, 1, date(2026, 10, 15))
+    wb = load_workbook(io.BytesIO(filling.content()))
+    assert wb.epoch == CALENDAR_MAC_1904 and wb["Blad"]["A5"].value.date() == date(2026, 10, 15)
 
 
 def test_a_row_takes_the_template_rows_styles_and_a_derived_style_changes_only_what_it_says():
