@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from planround.models import ApprovalEvent, BudgetLine, Deputy, IdempotencyRecord, PlanningRound, Submission
 from planround.server.idempotency import purge_expired
 from planround.server.local_server import serving
+from planround.server.settings import Settings, SettingsError
 from planround.models import utcnow
 from tests.climb import ROUND_URL, submit_department
 from tests.workbooks import PLAN, XLSX, fill_amounts
@@ -165,6 +166,15 @@ def test_an_expired_key_may_be_used_afresh_and_is_purged(client, world, engine, 
         assert purge_expired(session, hours=24) == 1
         session.commit()
     assert count(engine, IdempotencyRecord) == 0
+
+
+def test_how_long_keys_are_kept_is_a_setting(tmp_path):
+    env = {"PLANROUND_INSTANCE_DIR": str(tmp_path)}
+    assert Settings.from_env(env).idempotency_hours == 24
+    assert Settings.from_env({**env, "PLANROUND_IDEMPOTENCY_HOURS": "72"}).idempotency_hours == 72
+    for wrong in ("0", "ett dygn"):
+        with pytest.raises(SettingsError, match="PLANROUND_IDEMPOTENCY_HOURS"):
+            Settings.from_env({**env, "PLANROUND_IDEMPOTENCY_HOURS": wrong})
 
 
 def test_without_a_key_every_request_writes_as_before(client, world, engine):
