@@ -145,11 +145,12 @@ def state_of_d101(engine) -> UnitState | None:
 
 
 @contextmanager
-def held(database_url: str, table: str) -> Iterator[Callable[[], None]]:
+def held(database_url: str, table: str, written: str) -> Iterator[Callable[[], None]]:
     """Hold a lock that stops the server's write; yield a function that waits until it is stopped there.
 
     PostgreSQL: an EXCLUSIVE lock on `table` lets the server read everything and write the tables
-    before it, and stops its INSERT into `table`. SQLite: BEGIN IMMEDIATE stops its first write.
+    before it (`written` among them, checked), and stops its INSERT into `table`. SQLite: BEGIN
+    IMMEDIATE stops its first write.
     """
     if database_url.startswith("sqlite"):
         connection = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
@@ -165,15 +166,15 @@ def held(database_url: str, table: str) -> Iterator[Callable[[], None]]:
     transaction = connection.begin()
     connection.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
     try:
-        yield lambda: wait_until_blocked_writing(engine, table)
+        yield lambda: wait_until_blocked_writing(engine, table, written)
     finally:
         transaction.rollback()
         connection.close()
         engine.dispose()
 
 
-def wait_until_blocked_writing(engine, table: str) -> None:
-    """Wait until a server backend waits for the lock on `table` having already written elsewhere."""
+def wait_until_blocked_writing(engine, table: str, written: str) -> None:
+    """Wait until a server backend waits for the lock on `table` having already written `written`."""
     deadline = time.monotonic() + 30
     with engine.connect() as watcher:
         while time.monotonic() < deadline:
@@ -181,10 +182,10 @@ def wait_until_blocked_writing(engine, table: str) -> None:
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock' AND query ILIKE :insert"), {"insert": f"INSERT INTO {table}%"}).scalar()
             if pid is not None:
-                written = watcher.execute(text(
+                writing = watcher.execute(text(
                     "SELECT relation::regclass::text FROM pg_locks WHERE pid = :pid AND granted "
                     "AND mode = 'RowExclusiveLock'"), {"pid": pid}).scalars().all()
-                assert written, "the server waits but has written nothing yet"
+                assert written in writing, f"the server waits, but has not written {written}: {writing}"
                 return
             watcher.rollback()
             time.sleep(0.05)
@@ -206,9 +207,10 @@ def send_in_background(send: Callable[[], requests.Response]) -> tuple[threading
     return thread, outcome
 
 
-def kill_while_held(server: Service, database_url: str, table: str, send: Callable[[], requests.Response]) -> None:
+def kill_while_held(server: Service, database_url: str, table: str, written: str,
+                    send: Callable[[], requests.Response]) -> None:
     """Send the write, wait until the server is stuck in it, kill -9 the server, then let the lock go."""
-    with held(database_url, table) as wait_until_blocked:
+    with held(database_url, table, written) as wait_until_blocked:
         thread, outcome = send_in_background(send)
         wait_until_blocked()
         time.sleep(1.5)  # on SQLite the only sign: sent, and no answer
@@ -252,7 +254,7 @@ def test_a_server_killed_in_the_middle_of_a_submission_leaves_nothing_and_the_re
     server, world = service
     content, key = filled_template(server, world), str(uuid.uuid4())
     before = counts(engine)
-    kill_while_held(server, database_url, "budget_line", lambda: submit(server, world, content, key))
+    kill_while_held(server, database_url, "budget_line", "submission", lambda: submit(server, world, content, key))
 
     assert counts(engine) == before  # no submission, no line, no audit entry, no stored answer
     assert state_of_d101(engine) in (None, UnitState.not_started)
@@ -277,7 +279,7 @@ def test_a_server_killed_in_the_middle_of_an_approval_leaves_the_state_and_the_r
     stored = submit(server, world, filled_template(server, world), str(uuid.uuid4()))
     assert stored.status_code == 201, stored.text
     before, key = counts(engine), str(uuid.uuid4())
-    kill_while_held(server, database_url, "approval_event", lambda: sign_off(server, world, key))
+    kill_while_held(server, database_url, "approval_event", "department_status", lambda: sign_off(server, world, key))
 
     assert counts(engine) == before
     assert state_of_d101(engine) == UnitState.in_progress
@@ -298,7 +300,7 @@ def test_a_server_killed_after_committing_but_before_answering_replays_on_the_re
         service, database_url, engine):
     server, world = service
     content, key = filled_template(server, world), str(uuid.uuid4())
-    with held(database_url, "budget_line") as wait_until_blocked:
+    with held(database_url, "budget_line", "submission") as wait_until_blocked:
         thread, outcome = send_in_background(lambda: submit(server, world, content, key, timeout=3))
         wait_until_blocked()
         thread.join(timeout=30)
