@@ -27,9 +27,11 @@ class MoneyType(TypeDecorator):
         return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
 
     def process_bind_param(self, value, dialect):
+        # Called for every amount of every stored line (13 a line): no conversion a Decimal does not need.
         if value is None:
             return None
-        value = Decimal(value)
+        if value.__class__ is not Decimal:
+            value = Decimal(value)
         if dialect.name == "sqlite":
             return int((value * 100).to_integral_exact())
         return value

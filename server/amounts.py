@@ -10,6 +10,7 @@ from planround.server.workbook import CellError
 
 ORE = Decimal("0.01")
 LARGEST = Decimal("9999999999999999.99")  # NUMERIC(18, 2)
+LARGEST_WHOLE = 9999999999999999
 
 
 class NotAnAmount(ValueError):
@@ -25,6 +26,8 @@ def to_amount(value) -> Decimal | None:
     """Return the cell's value as Decimal kronor, None when empty; raise NotAnAmount otherwise."""
     if value is None:
         return None
+    if value.__class__ is int:  # the common cell first (a bool is an int too, but of its own class)
+        return _whole(value)
     if isinstance(value, CellError):
         raise NotAnAmount("cell_error", value=value.text)
     if isinstance(value, bool):
@@ -32,7 +35,7 @@ def to_amount(value) -> Decimal | None:
     if isinstance(value, (datetime, date, time)):
         raise NotAnAmount("date_not_number", value=value.isoformat())
     if isinstance(value, int):
-        return _checked(Decimal(value))
+        return _whole(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NotAnAmount("not_finite", value=str(value))
@@ -41,6 +44,13 @@ def to_amount(value) -> Decimal | None:
     if isinstance(value, Decimal):
         return _checked(value)
     raise NotAnAmount("not_a_number", value=_shorten(str(value)))
+
+
+def _whole(value: int) -> Decimal:
+    """Return whole kronor as an amount: within NUMERIC(18, 2) it is exact, so nothing more to check."""
+    if -LARGEST_WHOLE <= value <= LARGEST_WHOLE:
+        return Decimal(value).quantize(ORE)
+    return _checked(Decimal(value))
 
 
 def _checked(amount: Decimal) -> Decimal:

@@ -34,19 +34,41 @@ def split(amount: Decimal, weights: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
     """Split `amount` by `weights`, exactly to the öre.
 
     Each part gets its share rounded towards zero to the öre; the öre left over go one
-    each to the parts with the largest remainders (largest remainder method). Computed
-    in whole öre and tenths of weight, which is exact (a weight has at most one decimal)
-    and many times faster than Decimal division on every line of a large budget.
+    each to the parts with the largest remainders (largest remainder method, the earlier
+    part first on a tie). Computed in whole öre and tenths of weight, which is exact (a
+    weight has at most one decimal) and many times faster than Decimal division on every
+    line of a large budget.
     """
     ore = int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN))
-    tenths = [int(w.scaleb(1)) for w in weights]
+    tenths = _tenths(weights)
     total = sum(tenths)
-    shares = [ore * t for t in tenths]  # each part's exact amount is share / total öre
-    parts = [abs(share) // total * (1 if share >= 0 else -1) for share in shares]
-    left = ore - sum(parts)
-    step = 1 if left >= 0 else -1
-    by_remainder = sorted(range(len(parts)), key=lambda i: abs(shares[i] - parts[i] * total), reverse=True)
-    for i in by_remainder[: abs(left)]:
-        parts[i] += step
-    zero = ZERO.copy_negate() if amount.is_signed() else ZERO  # as Decimal's own rounding spells a negative amount's empty share
-    return tuple(Decimal(part).scaleb(-2) if part else zero for part in parts)
+    parts, remainders = [], []
+    for tenth in tenths:  # on the size: the sign goes back on at the end, as each share has the amount's sign
+        part, remainder = divmod(abs(ore) * tenth, total)
+        parts.append(part)
+        remainders.append(remainder)
+    left = abs(ore) - sum(parts)
+    if left:
+        for i in sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)[:left]:
+            parts[i] += 1
+    return _as_kronor(parts, -1 if ore < 0 else 1, ZERO.copy_negate() if amount.is_signed() else ZERO)
+
+
+def _tenths(weights: tuple[Decimal, ...]) -> tuple[int, ...]:
+    """Return the weights in whole tenths, computed once per set of weights."""
+    tenths = _TENTHS.get(weights)
+    if tenths is None:
+        tenths = _TENTHS[weights] = tuple(int(w.scaleb(1)) for w in weights)
+    return tenths
+
+
+_TENTHS: dict[tuple[Decimal, ...], tuple[int, ...]] = {}
+
+
+def _as_kronor(parts: list[int], sign: int, zero: Decimal) -> tuple[Decimal, ...]:
+    """Return whole öre as kronor; equal parts share one Decimal (an even spread has two values, not twelve).
+
+    An empty part is `zero`: as Decimal's own rounding spells a negative amount's empty share.
+    """
+    made = {part: Decimal(sign * part).scaleb(-2) if part else zero for part in set(parts)}
+    return tuple(made[part] for part in parts)

@@ -10,17 +10,18 @@ whatever their cells say: what is typed there is ignored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from planround.models import DistributionKey
 from planround.server import personnel_layout as pl
 from planround.server.amounts import NotAnAmount, to_amount
+from planround.server.checked_row import CheckedRow
 from planround.server.errors import Problem, ValidationFailed
 from planround.server.layout import Column, TemplateLayout, table_prefill
 from planround.server.personnel_costs import PersonPlan, Rates, account_months, activity_costs
-from planround.server.workbook import SheetRow, SubmittedFile, SubmittedTable
+from planround.server.workbook import SubmittedFile, SubmittedTable
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -50,19 +51,10 @@ def _table_missing() -> Problem:
                    sheet=pl.PERSONNEL_SHEET)
 
 
-@dataclass
-class _Row:
-    """One personnel row while it is checked; collects its own problems."""
+class _Row(CheckedRow):
+    """One personnel row while it is checked: its numbers and months read as the sheet allows them."""
 
-    sheet: str
-    source: SheetRow
-    problems: list[Problem] = field(default_factory=list)
-
-    def value(self, key: str) -> Any:
-        return self.source.values.get(key)
-
-    def problem(self, key: str, code: str, **params: Any) -> None:
-        self.problems.append(Problem(code, params, sheet=self.sheet, cell=self.source.cells.get(key)))
+    __slots__ = ()
 
     def number(self, key: str, code: str, *, high: Decimal | None = None) -> Decimal | None:
         """Return the cell as a non-negative Decimal with at most two decimals (at most `high`), or None."""

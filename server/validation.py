@@ -8,19 +8,20 @@ rows, comments and duplicates are checked by the same code; `ROW_CHECKS` picks t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from planround.models import AccountGroup, DistributionKey, RoundKind, TemplateIssue
 from planround.server import forecast, layout
 from planround.server.amounts import NotAnAmount, format_sek, text_amount, to_amount
+from planround.server.checked_row import CheckedRow
 from planround.server.errors import Conflict, Problem, ValidationFailed
 from planround.server.periodisation import spread
 from planround.server.personnel_checks import with_personnel
 from planround.server.personnel_layout import computed_accounts
 from planround.server.signature import signature_holds
-from planround.server.workbook import SheetRow, SubmittedTable, SubmittedWorkbook
+from planround.server.workbook import SubmittedTable, SubmittedWorkbook
 
 MAX_COMMENT = 2000
 MAX_PROBLEMS = 1000
@@ -42,7 +43,7 @@ class ValidationContext:
     kind: RoundKind = RoundKind.budget  # the round's kind: which template it takes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineDraft:
     """A valid line, ready to be stored."""
 
@@ -54,28 +55,6 @@ class LineDraft:
     annual: Decimal
     months: tuple[Decimal, ...]
     comment: str | None
-
-
-@dataclass
-class _Row:
-    """One sheet row while it is being checked; collects its own problems."""
-
-    sheet: str
-    source: SheetRow
-    problems: list[Problem] = field(default_factory=list)
-
-    def value(self, key: str) -> Any:
-        return self.source.values.get(key)
-
-    def problem(self, key: str, code: str, **params: Any) -> None:
-        self.problems.append(Problem(code, params, sheet=self.sheet, cell=self.source.cells.get(key)))
-
-    def amount(self, key: str) -> Decimal | None:
-        try:
-            return to_amount(self.value(key))
-        except NotAnAmount as bad:
-            self.problem(key, bad.code, **bad.params)
-            return None
 
 
 def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
@@ -96,7 +75,7 @@ def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
     lines: list[LineDraft] = []
     row_check = ROW_CHECKS[context.kind]
     for offset, source in enumerate(workbook.rows):
-        row = _Row(workbook.sheet, source)
+        row = CheckedRow(workbook.sheet, source)
         expected = prefill[offset] if offset < len(prefill) else None
         check = check_computed_row if expected is not None and expected["account"] in computed else row_check
         line = check(row, expected, context)
@@ -143,7 +122,7 @@ def check_signature(workbook: SubmittedWorkbook, context: ValidationContext) -> 
     return [Problem("bad_signature", sheet=layout.META_SHEET)]
 
 
-def check_row(row: _Row, expected: dict | None, context: ValidationContext) -> LineDraft | None:
+def check_row(row: CheckedRow, expected: dict | None, context: ValidationContext) -> LineDraft | None:
     """Check one budget row; return its line, or None when the row is empty."""
     last_year = text_amount(expected.get("last_year")) if expected is not None else None
     pair = check_identity_cells(row, expected, {"last_year": last_year}, context)
@@ -160,7 +139,7 @@ def check_row(row: _Row, expected: dict | None, context: ValidationContext) -> L
     return _draft(row, pair, context, key, annual, months, comment)
 
 
-def check_computed_row(row: _Row, expected: dict, context: ValidationContext) -> LineDraft | None:
+def check_computed_row(row: CheckedRow, expected: dict, context: ValidationContext) -> LineDraft | None:
     """Check a Budget row the server computes from the Personal sheet: only its prefilled cells and comment count."""
     check_prefilled(row, expected, {"last_year": text_amount(expected.get("last_year"))})
     comment = check_comment(row)
@@ -168,7 +147,7 @@ def check_computed_row(row: _Row, expected: dict, context: ValidationContext) ->
     return _draft(row, (expected["activity"], expected["account"]), context, DistributionKey.own, ZERO, zero, comment)
 
 
-def check_forecast_row(row: _Row, expected: dict | None, context: ValidationContext) -> LineDraft | None:
+def check_forecast_row(row: CheckedRow, expected: dict | None, context: ValidationContext) -> LineDraft | None:
     """Check one forecast row; return its line (closed months as booked), or None when it is empty."""
     cells = forecast.expected_cells(expected) if expected is not None else {}
     pair = check_identity_cells(row, expected, cells, context)
@@ -187,7 +166,7 @@ def check_forecast_row(row: _Row, expected: dict | None, context: ValidationCont
     return _draft(row, pair, context, DistributionKey.own, amount, forecast.stored_months(amount, closed), comment)
 
 
-def check_forecast(row: _Row, budget: Decimal | None, to_date: Decimal | None) -> Decimal | None:
+def check_forecast(row: CheckedRow, budget: Decimal | None, to_date: Decimal | None) -> Decimal | None:
     """Return the full-year forecast typed; empty is 0 on a line with neither budget nor actuals."""
     if row.value("forecast") is not None:
         return row.amount("forecast")
@@ -198,7 +177,7 @@ def check_forecast(row: _Row, budget: Decimal | None, to_date: Decimal | None) -
     return ZERO
 
 
-def check_identity_cells(row: _Row, expected: dict | None, amounts: dict[str, Decimal | None],
+def check_identity_cells(row: CheckedRow, expected: dict | None, amounts: dict[str, Decimal | None],
                          context: ValidationContext) -> tuple[str | None, str | None] | None:
     """Return the row's activity and account, as issued (its prefilled cells unchanged) or as added; None when empty."""
     if expected is not None:
@@ -209,7 +188,7 @@ def check_identity_cells(row: _Row, expected: dict | None, amounts: dict[str, De
     return check_codes(row, context)
 
 
-def check_prefilled(row: _Row, expected: dict, amounts: dict[str, Decimal | None]) -> None:
+def check_prefilled(row: CheckedRow, expected: dict, amounts: dict[str, Decimal | None]) -> None:
     """Name every prefilled cell whose value is no longer what the template said."""
     for key in ("activity", "account"):
         found = row.value(key)
@@ -224,7 +203,7 @@ def check_prefilled(row: _Row, expected: dict, amounts: dict[str, Decimal | None
             row.problem(key, "prefilled_changed", expected=format_sek(want), found=_shown(row.value(key)))
 
 
-def _draft(row: _Row, pair: tuple[str | None, str | None], context: ValidationContext, key: DistributionKey,
+def _draft(row: CheckedRow, pair: tuple[str | None, str | None], context: ValidationContext, key: DistributionKey,
            annual: Decimal, months: tuple[Decimal, ...], comment: str | None) -> LineDraft | None:
     """Return the row's line, unless it has problems or an unknown code."""
     activity, account = pair
@@ -234,7 +213,7 @@ def _draft(row: _Row, pair: tuple[str | None, str | None], context: ValidationCo
                      annual, months, comment)
 
 
-def check_codes(row: _Row, context: ValidationContext) -> tuple[str | None, str | None]:
+def check_codes(row: CheckedRow, context: ValidationContext) -> tuple[str | None, str | None]:
     """Check the activity and account chosen on an added row."""
     activity, account = _as_code(row.value("activity")), _as_code(row.value("account"))
     if activity is None:
@@ -253,7 +232,7 @@ def check_codes(row: _Row, context: ValidationContext) -> tuple[str | None, str 
     return activity, account
 
 
-def check_amounts(row: _Row) -> tuple[DistributionKey, Decimal, tuple[Decimal, ...]] | None:
+def check_amounts(row: CheckedRow) -> tuple[DistributionKey, Decimal, tuple[Decimal, ...]] | None:
     """Check the annual amount, the key and the months; return them whole and consistent."""
     annual = row.amount("annual")
     months = [row.amount(k) for k in layout.MONTH_KEYS]
@@ -268,7 +247,7 @@ def check_amounts(row: _Row) -> tuple[DistributionKey, Decimal, tuple[Decimal, .
     return key or DistributionKey.even, annual, spread(annual, key or DistributionKey.even)
 
 
-def check_own_months(row: _Row, key: DistributionKey | None, annual: Decimal | None,
+def check_own_months(row: CheckedRow, key: DistributionKey | None, annual: Decimal | None,
                      months: list[Decimal | None]):
     """Check months the economist typed: the key says so and they add up to the annual amount."""
     if key not in (None, DistributionKey.own):
@@ -285,7 +264,7 @@ def check_own_months(row: _Row, key: DistributionKey | None, annual: Decimal | N
     return DistributionKey.own, annual, filled
 
 
-def check_key(row: _Row) -> DistributionKey | None:
+def check_key(row: CheckedRow) -> DistributionKey | None:
     """Return the distribution key chosen on the row, None when left empty."""
     value = row.value("key")
     if value is None:
@@ -296,7 +275,7 @@ def check_key(row: _Row) -> DistributionKey | None:
     return key
 
 
-def check_comment(row: _Row) -> str | None:
+def check_comment(row: CheckedRow) -> str | None:
     """Return the comment as text; it is stored as typed, never evaluated."""
     if "comment" in row.source.formulas:
         row.problem("comment", "comment_formula")  # a formula would be stored as its cached value, or not at all
@@ -310,7 +289,7 @@ def check_comment(row: _Row) -> str | None:
     return text or None
 
 
-def require_comment(row: _Row, amount: Decimal, baseline: Decimal | None, comment: str | None,
+def require_comment(row: CheckedRow, amount: Decimal, baseline: Decimal | None, comment: str | None,
                     context: ValidationContext, message: str = "comment_required") -> None:
     """Ask for a comment when the change against the baseline (last year, or the budget) passes both thresholds."""
     change = amount - (baseline or ZERO)

@@ -35,9 +35,9 @@ class CellError:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetRow:
-    """One row of the lines table as read: raw values and where each one stands."""
+    """One row of the lines table as read: raw values and where each one stands (one per row: slots, no __dict__)."""
 
     row: int  # the Excel row number, 1-based
     values: dict[str, Any]  # column key (its kind's layout) -> None, str, int, float, bool, date, datetime, CellError
@@ -518,6 +518,11 @@ def _by_row(cells, rows: range, key_of: dict[int, str]) -> dict[int, dict[str, A
         if row in rows and col in key_of:
             grouped.setdefault(row, {})[key_of[col]] = value
     return grouped
+
+
+NO_FORMULAS: frozenset[str] = frozenset()
+
+
 def _normalise(value: Any) -> Any:
     """Turn empty text into None and whole-number floats into ints (xlsx keeps every number a float)."""
     kind = value.__class__  # exact types: calamine gives plain str and float, and bool is no float
@@ -553,13 +558,14 @@ def _sheet_rows(grid: _Grid, rows: range, columns: dict[str, tuple[int, str]]) -
     letters = {key: letter for key, (_, letter) in columns.items()}
     key_of = {col: key for key, (col, _) in columns.items()}
     errors = _by_row(grid.errors.items(), rows, key_of)
-    formulas = _by_row(((where, True) for where in grid.formulas), rows, key_of)
+    formulas = {row: frozenset(keys) for row, keys in _by_row(((where, True) for where in grid.formulas),
+                                                               rows, key_of).items()}
     out = []
     for row, raw in zip(rows, grid.raw_rows(rows, max(indexes, default=-1) + 1)):
         values = dict(zip(keys, [_normalise(raw[index]) for index in indexes]))
         if row in errors:
             values.update(errors[row])
-        out.append(SheetRow(row, values, _Addresses(letters, row), frozenset(formulas.get(row, ()))))
+        out.append(SheetRow(row, values, _Addresses(letters, row), formulas.get(row, NO_FORMULAS)))
     return out
 
 
