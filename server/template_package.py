@@ -44,7 +44,6 @@ AFTER_VALIDATIONS = ("<hyperlinks", "<printOptions", "<pageMargins", "<pageSetup
                      "<extLst", "</worksheet>")
 CORE_PART = "docProps/core.xml"
 DATES = (date, time, timedelta)  # datetime is a date
-_BLANK = (None, 0)  # an empty cell without a style: not written
 CellValue = Any  # str (a formula when it starts with "="), a number, bool or None; a date is written as its serial
 
 
@@ -288,11 +287,12 @@ class SheetFill:
         return f"{get_column_letter(min(cols))}{rows[0]}:{get_column_letter(max(cols))}{rows[-1]}"
 
     def _row_xml(self, row: int) -> str:
-        cells, number = self._rows.get(row, {}), str(row)
-        text = "".join([f'<c r="{get_column_letter(col)}{number}" s="{cells[col][1]}" t="n" />'
-                        if cells[col][0] is None  # most cells: styled, empty, waiting for input
-                        else _cell_xml(get_column_letter(col) + number, *cells[col])
-                        for col in sorted(cells) if cells[col] != _BLANK])  # as openpyxl, no unstyled blanks
+        number = str(row)
+        text = "".join([f'<c r="{get_column_letter(col)}{number}" s="{style}" t="n" />'
+                        if value is None  # most cells: styled, empty, waiting for input
+                        else _cell_xml(get_column_letter(col) + number, value, style)
+                        for col, (value, style) in sorted(self._rows.get(row, {}).items())
+                        if style or value is not None])  # as openpyxl, no unstyled blanks
         attrs = self._sheet.row_attrs.get(row, "")
         return f'<row r="{row}"{attrs}>{text}</row>' if text else f'<row r="{row}"{attrs} />'
 
@@ -310,12 +310,17 @@ def _cell_xml(ref: str, value: CellValue, style: int) -> str:
         return f'<c r="{ref}"{styled} t="n" />'
     if isinstance(value, str):
         if value.startswith("=") and len(value) > 1:
-            return f'<c r="{ref}"{styled}><f>{escape(value[1:])}</f><v /></c>'
+            return f'<c r="{ref}"{styled}><f>{_escaped(value[1:])}</f><v /></c>'
         space = ' xml:space="preserve"' if value.strip() and value != value.strip() else ""
-        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{_escaped(value)}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}"{styled} t="b"><v>{int(value)}</v></c>'
     return f'<c r="{ref}"{styled} t="n"><v>{"%.16g" % value}</v></c>'
+
+
+def _escaped(text: str) -> str:
+    """Return text for an XML element; most texts (codes, names, formulas) need no escaping."""
+    return escape(text) if "&" in text or "<" in text or ">" in text else text
 
 
 def _modified_now(core: bytes) -> bytes:
