@@ -27,14 +27,21 @@ class MoneyType(TypeDecorator):
         return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
 
     def process_bind_param(self, value, dialect):
-        # Called for every amount of every stored line (13 a line): no conversion a Decimal does not need.
         if value is None:
             return None
-        if value.__class__ is not Decimal:
-            value = Decimal(value)
         if dialect.name == "sqlite":
-            return int((value * 100).to_integral_exact())
-        return value
+            return whole_ore(value)
+        return Decimal(value)
+
+    def bind_processor(self, dialect):
+        """Return the bind conversion; on SQLite `whole_ore` itself, called for every amount of every stored line.
+
+        SQLAlchemy's own wrapper would call `process_bind_param` through another function per value; on
+        SQLite the BigInteger under it has no conversion of its own to keep, so nothing is lost.
+        """
+        if dialect.name == "sqlite" and self.impl_instance.bind_processor(dialect) is None:
+            return whole_ore
+        return super().bind_processor(dialect)
 
     def process_result_value(self, value, dialect):
         if value is None:
@@ -42,6 +49,15 @@ class MoneyType(TypeDecorator):
         if dialect.name == "sqlite":
             return (Decimal(int(value)) / 100).quantize(ORE)
         return Decimal(value).quantize(ORE)
+
+
+def whole_ore(value) -> int | None:
+    """Return an amount in kronor as the whole öre SQLite stores (None stays None)."""
+    if value is None:
+        return None
+    if value.__class__ is not Decimal:
+        value = Decimal(value)
+    return int((value * 100).to_integral_exact())
 
 
 MONEY = MoneyType()
