@@ -76,9 +76,9 @@ def wait_for(process, url: str) -> None:
         try:
             if requests.get(f"{url}/openapi.json", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
             time.sleep(0.2)
-    pytest.fail("the server did not answer within 30 seconds")
+    pytest.fail(f"the server did not answer within {STARTUP_SECONDS} seconds")
 
 
 @needs_postgresql
