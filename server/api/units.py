@@ -59,20 +59,19 @@ def submissions_create(round_code: str, unit_code: str):
     """Validate a workbook and store it as a new version (?dry_run=1 only validates)."""
     user, planning_round, unit = department_in_round(round_code, unit_code, {Role.economist})
     content, filename = uploaded_workbook()
-    summary = submit_workbook(
-        db(), planning_round=planning_round, unit=unit, user=user, content=content,
-        filename=filename, secret=settings().secret_key, max_cells=settings().max_cells,
-        dry_run=flag("dry_run"),
-    )
-    if summary.dry_run:
-        return respond(summary_view(summary), 200)
     try:
+        summary = submit_workbook(
+            db(), planning_round=planning_round, unit=unit, user=user, content=content,
+            filename=filename, secret=settings().secret_key, max_cells=settings().max_cells,
+            dry_run=flag("dry_run"),
+        )
         db().flush()  # write_route commits
     except IntegrityError:
-        # Another submission for this unit took the same version number at the same moment.
+        # Another submission for this unit took the same version number, or made the
+        # department's status row, at the same moment: nothing of this one is kept.
         db().rollback()
         raise Conflict("concurrent_submission", unit=unit.code) from None
-    return respond(summary_view(summary), 201)
+    return respond(summary_view(summary), 200 if summary.dry_run else 201)
 
 
 @bp.get("/rounds/<round_code>/units/<unit_code>/submissions")
