@@ -36,22 +36,27 @@ def start_server(url: str, out_dir: Path, workers: int | None = None) -> tuple[s
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         wait_until_answering(process, f"{base}/openapi.json")
+    except RuntimeError as error:
+        stop(process)
+        raise RuntimeError(f"{error}; see {out_dir / 'server.log'}") from None
     except BaseException:
         stop(process)
         raise
     return process, base
 
 
-def wait_until_answering(process: subprocess.Popen, url: str) -> None:
-    """Wait until every worker has booted and the server answers, or fail after START_TIMEOUT."""
-    deadline = time.monotonic() + START_TIMEOUT
+def wait_until_answering(process: subprocess.Popen, url: str, timeout: float = START_TIMEOUT) -> None:
+    """Wait until every worker has booted and `url` answers 200; raise if the server exits or `timeout` passes."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if requests.get(url, timeout=10).status_code == 200:
                 return
-        except requests.RequestException:
-            time.sleep(0.5)
-    raise RuntimeError(f"the server did not answer within {START_TIMEOUT} s; see server.log")
+        except requests.RequestException:  # not listening yet, or a worker still booting
+            time.sleep(0.2)
+    if process.poll() is not None:
+        raise RuntimeError(f"the server exited with {process.returncode}")
+    raise RuntimeError(f"the server did not answer within {timeout:g} s")
 
 
 def stop(process: subprocess.Popen) -> None:

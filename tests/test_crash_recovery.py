@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from sqlmodel import Session, select
 
 from planround.models import ApprovalEvent, AuditEvent, BudgetLine, DepartmentStatus, IdempotencyRecord, Submission
 from planround.models import UnitState
+from bench.production_server import free_port, wait_until_answering
 from planround.server.db import make_engine, upgrade
 from tests.workbooks import PLAN, XLSX, fill_amounts
 
@@ -37,12 +37,6 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is a Un
 
 STARTUP_SECONDS = 30
 ROUND = "budget-2027"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -69,16 +63,11 @@ class Service:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "planround.server.cli", "serve", "--port", str(self.port)],
             env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the server exited with {self.process.returncode}:\n{self.process.stdout.read()}")
-            try:
-                if requests.get(f"{self.url}/openapi.json", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        pytest.fail("the server did not answer within 30 seconds")
+        try:
+            wait_until_answering(self.process, f"{self.url}/openapi.json", STARTUP_SECONDS)
+        except RuntimeError as error:
+            self.stop()
+            pytest.fail(f"{error}:\n{self.process.stdout.read()}")
 
     def kill(self) -> None:
         """Kill the server outright: no cleanup, no rollback, as a power cut would."""

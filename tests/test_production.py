@@ -5,15 +5,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 from sqlmodel import Session
 
+from bench.production_server import free_port, wait_until_answering
 from planround.models import Role
 from planround.server.auth import issue_token
 from planround.server.db import make_engine, upgrade
@@ -27,12 +26,6 @@ needs_postgresql = pytest.mark.skipif(
 )
 
 STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -68,17 +61,11 @@ def production_server(postgresql_url, admin_token, tmp_path):
 
 
 def wait_for(process, url: str) -> None:
-    """Poll the OpenAPI document until the service answers; fail with its output if it dies."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{process.stdout.read()}")
-        try:
-            if requests.get(f"{url}/openapi.json", timeout=2).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
-            time.sleep(0.2)
-    pytest.fail(f"the server did not answer within {STARTUP_SECONDS} seconds")
+    """Wait until the service answers; fail with its output if it dies or stays silent."""
+    try:
+        wait_until_answering(process, f"{url}/openapi.json", STARTUP_SECONDS)
+    except RuntimeError as error:
+        pytest.fail(f"{error}:\n{process.stdout.read() if process.poll() is not None else ''}")
 
 
 @needs_postgresql
