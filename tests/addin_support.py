@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from planround.addin.actions import Context
 from planround.addin.client import PlanroundClient
 from planround.addin.settings import ProfileStore
-from planround.server.local_server import serving
+from planround.server.local_server import in_thread, serving
 
 MARK = "FFFF9999"
 
@@ -181,15 +180,8 @@ def html_proxy() -> Iterator[str]:
         def log_message(self, *args) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), LoginPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/api/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with in_thread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), LoginPage)) as port:
+        yield f"http://127.0.0.1:{port}/api/v1"
 
 
 def closed_port_url() -> str:

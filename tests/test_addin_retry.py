@@ -25,7 +25,7 @@ from planround.addin.actions import Context
 from planround.addin.client import PlanroundClient, ServiceError
 from planround.addin.settings import ProfileStore
 from planround.models import ApprovalEvent, BudgetLine, Submission
-from planround.server.local_server import serving
+from planround.server.local_server import in_thread, serving
 from tests.addin_support import MemoryExcel, closed_port_url, template_file
 from tests.workbooks import PLAN, fill_amounts
 
@@ -84,14 +84,8 @@ def losing_relay(backend: str, lose: str) -> Iterator[tuple[str, Relay]]:
     relay = Relay(backend, lose)
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), relay_handler(relay))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1", relay
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with in_thread(server) as port:
+        yield f"http://127.0.0.1:{port}/api/v1", relay
 
 
 @pytest.fixture
