@@ -6,7 +6,7 @@ from openpyxl import Workbook
 
 from planround.addin import ribbon
 from planround.addin.client import PlanroundClient
-from tests.addin_support import MemoryExcel, context, service, template_file  # noqa: F401
+from tests.addin_support import MemoryExcel, context, template_file
 from tests.workbooks import PLAN, fill_amounts
 
 CARELESS = {("UTB", "3010"): "tolv tusen", ("FOR", "6010"): 12.345}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from planround.addin import ribbon
 from planround.addin.client import PlanroundClient
-from tests.addin_support import MemoryExcel, context, service, template_file  # noqa: F401
+from tests.addin_support import MemoryExcel, context, template_file
 from tests.workbooks import PLAN, fill_amounts
 
 ECONOMIST_OF = {"D101": "economist", "D102": "other_economist", "D201": "economist_d201"}

@@ -7,12 +7,11 @@ import pytest
 from planround.addin import ribbon
 from planround.addin.actions import Context
 from planround.addin.settings import ProfileStore
-from tests.addin_support import (  # noqa: F401
+from tests.addin_support import (
     MemoryExcel,
     closed_port_url,
     context,
     html_proxy,
-    service,
     template_file,
 )
 from tests.workbooks import fill_amounts

@@ -7,7 +7,7 @@ import stat
 from planround.addin import ribbon
 from planround.addin.actions import Context
 from planround.addin.settings import APP, TOKEN_FILE, TOKEN_KEY, ProfileStore
-from tests.addin_support import MemoryExcel, service, template_file  # noqa: F401
+from tests.addin_support import MemoryExcel, template_file
 
 
 class MemoryKeyring:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from planround.addin import ribbon
 from planround.addin.actions import workbook_meta
 from planround.addin.client import PlanroundClient
-from tests.addin_support import MemoryExcel, context, service, template_file  # noqa: F401
+from tests.addin_support import MemoryExcel, context, template_file
 from tests.workbooks import PLAN, fill_amounts
 
 
