@@ -24,6 +24,7 @@ from planround.models.types import MONEY
 from planround.server import layout
 from planround.server.audit import record
 from planround.server.errors import NotFound, Problem
+from planround.server.gc_pause import cycle_collector_paused
 from planround.server.organisation import activities_of
 from planround.server.personnel_checks import read_personnel
 from planround.server.rounds import require_open
@@ -86,6 +87,7 @@ def validation_context(session: Session, *, planning_round: PlanningRound, unit:
     )
 
 
+@cycle_collector_paused()
 def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: OrgUnit, user: User,
                     content: bytes, secret: str, max_cells: int, filename: str | None = None,
                     dry_run: bool = False) -> SubmissionSummary:
@@ -175,14 +177,18 @@ def _line_insert(dialect, submission: Submission):
     marker = "?" if dialect.paramstyle == "qmark" else "%s"  # SQLite's; psycopg takes %s as positional
     sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
            f"({', '.join(quote(name) for name in LINE_COLUMNS)}) VALUES ({', '.join([marker] * len(LINE_COLUMNS))})")
-    money = MONEY.bind_processor(dialect) or _unchanged
-    key = table.c.distribution_key.type.bind_processor(dialect) or _unchanged
+    money, key = _bind_conversion(MONEY, dialect), _bind_conversion(table.c.distribution_key.type, dialect)
     head = (submission.id, submission.round_id, submission.unit_id, submission.version)
 
     def to_row(line: LineDraft) -> tuple:
         return (*head, line.activity_id, line.account_code, key(line.key), money(line.annual),
                 *map(money, line.months), line.comment)
     return sql, to_row
+
+
+def _bind_conversion(column_type, dialect):
+    """Return the conversion the column type applies to a parameter on this database (as SQLAlchemy would)."""
+    return column_type.dialect_impl(dialect).bind_processor(dialect) or _unchanged
 
 
 def _unchanged(value):
