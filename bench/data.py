@@ -35,6 +35,7 @@ from planround.models import (
     User,
 )
 from planround.server import layout
+from planround.server.account_sums import store_account_sums
 from planround.server.db import make_engine
 from planround.server.filling import fill_template
 from planround.server.issuing import issue_template
@@ -267,6 +268,8 @@ def store_latest_lines(engine: Engine, org: Organisation) -> int:
             for code in org.department_codes])
         submissions = dict(session.execute(select(Submission.unit_id, Submission.id)).all())
         count = _insert_lines(session, planning_round.id, submissions, org.accounts)
+        for submission_id in submissions.values():
+            store_account_sums(session, submission_id=submission_id)  # as a submission stores them
         session.commit()
     return count
 

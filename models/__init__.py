@@ -5,7 +5,13 @@ from planround.models.accounts import Account, AccountGroup
 from planround.models.users import ApiToken, Role, RoleAssignment, User
 from planround.models.rounds import PlanningRound, RoundKind, RoundState
 from planround.models.actuals import Actual
-from planround.models.submissions import BudgetLine, DistributionKey, Submission, TemplateIssue
+from planround.models.submissions import (
+    BudgetLine,
+    DistributionKey,
+    Submission,
+    SubmissionAccountSum,
+    TemplateIssue,
+)
 from planround.models.audit import AuditEvent
 from planround.models.idempotency import IdempotencyRecord
 from planround.models.personnel import Employee, EmployeeFunding
@@ -17,6 +23,6 @@ __all__ = [
     "Account", "AccountGroup", "Activity", "Actual", "ApiToken", "ApprovalEvent", "AuditEvent",
     "BudgetLine", "ConsolidatedWorkbook", "Employee", "EmployeeFunding", "DepartmentStatus", "Deputy", "UnitState",
     "DistributionKey", "IdempotencyRecord", "MONEY", "Money", "OrgUnit", "PlanningRound", "Role", "RoleAssignment",
-    "RoundKind", "RoundState", "Submission", "TemplateIssue", "UnitKind", "User", "utcnow",
+    "RoundKind", "RoundState", "Submission", "SubmissionAccountSum", "TemplateIssue", "UnitKind", "User", "utcnow",
     "CourseActivity", "PriceList", "StaffingLine", "StudentPlanLine",
 ]

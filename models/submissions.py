@@ -92,3 +92,29 @@ class BudgetLine(SQLModel, table=True):
     m11: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     m12: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class SubmissionAccountSum(SQLModel, table=True):
+    """A submission's lines summed per account, annual and by month, written with its lines.
+
+    A submission's lines never change once stored, so these sums never go stale: the
+    university's consolidation reads one row per department and account instead of every line.
+    """
+
+    __tablename__ = "submission_account_sum"
+
+    submission_id: int = Field(foreign_key="submission.id", primary_key=True)
+    account_code: str = Field(foreign_key="account.code", max_length=16, primary_key=True)
+    annual_amount: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m01: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m02: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m03: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m04: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m05: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m06: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m07: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m08: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m09: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m10: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m11: Decimal = Field(sa_column=Column(MONEY, nullable=False))
+    m12: Decimal = Field(sa_column=Column(MONEY, nullable=False))

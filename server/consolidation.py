@@ -3,8 +3,9 @@
 For any unit of the organisation and a round, the data are gathered with SQL aggregates
 (`GROUP BY`) over the budget lines of each department's latest submission (after the
 economist's sign-off a department cannot resubmit, so the latest is the approved one), over
-last year's actuals and, for a forecast, over the budget round of the same year. Amounts stay
-Decimal; `consolidated_workbook` writes them out.
+last year's actuals and, for a forecast, over the budget round of the same year. A department's
+sums per account are read from its submission's sums, stored with its lines (`account_sums`),
+not summed from the lines again. Amounts stay Decimal; `consolidated_workbook` writes them out.
 
 The drill-down of a department or a group lists every line, read from the database while the
 workbook is written, never held as a list. The university's drill-down lists each department's
@@ -33,6 +34,7 @@ from planround.models import (
     PlanningRound,
     RoundKind,
     Submission,
+    SubmissionAccountSum,
     UnitKind,
 )
 from planround.models.submissions import MONTHS
@@ -42,6 +44,7 @@ from planround.server.organisation import activities_of, departments_below
 ZERO = Decimal("0.00")
 LINES_PER_FETCH = 5_000  # the drill-down's rows come from the database in batches of this many
 MONTH_COLUMNS = [getattr(BudgetLine, m) for m in MONTHS]
+SUM_MONTH_COLUMNS = [getattr(SubmissionAccountSum, m) for m in MONTHS]
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -150,7 +153,7 @@ def consolidation_data(session: Session, *, planning_round: PlanningRound,
     latest = latest_submissions(session, planning_round.id, dept_ids)
     versions = {unit_id: version for unit_id, (_, version) in latest.items()}
     sums = department_sums(session, latest, departments)
-    # The departments' sums per account are the summary's figures too: one pass over the lines.
+    # The departments' sums per account are the summary's figures too: one read of the stored sums.
     by_department = gather_figures(session, "department", planning_round, budget_round, dept_ids,
                                    figure={(s.unit_code, s.account_code): s.annual for s in sums})
     columns, column_of = summary_columns(session, unit, departments)
@@ -239,15 +242,26 @@ def key_column(by: str, unit_column, activity_column):
 
 
 def sum_lines(session: Session, by: str, round_id: int, unit_ids: list[int]) -> dict[Key, Decimal]:
-    """Sum the annual amounts of the latest submissions' lines, GROUP BY key and account."""
-    code, join_on = key_column(by, BudgetLine.unit_id, BudgetLine.activity_id)
+    """Sum the annual amounts of the latest submissions by key and account.
+
+    A department's sums are its submission's stored sums per account; an activity's are summed
+    from the lines, GROUP BY activity and account.
+    """
     latest = submission_ids(latest_submissions(session, round_id, unit_ids))
-    statement = (
-        select(code, BudgetLine.account_code, func.sum(BudgetLine.annual_amount))
-        .join(code.class_, join_on)
-        .where(BudgetLine.submission_id.in_(latest))
-        .group_by(code, BudgetLine.account_code)
-    )
+    if by == "department":
+        statement = (
+            select(OrgUnit.code, SubmissionAccountSum.account_code, SubmissionAccountSum.annual_amount)
+            .join(Submission, Submission.id == SubmissionAccountSum.submission_id)
+            .join(OrgUnit, OrgUnit.id == Submission.unit_id)
+            .where(SubmissionAccountSum.submission_id.in_(latest))
+        )
+    else:
+        statement = (
+            select(Activity.code, BudgetLine.account_code, func.sum(BudgetLine.annual_amount))
+            .join(Activity, Activity.id == BudgetLine.activity_id)
+            .where(BudgetLine.submission_id.in_(latest))
+            .group_by(Activity.code, BudgetLine.account_code)
+        )
     return {(key, account): total for key, account, total in session.exec(statement)}
 
 
@@ -315,13 +329,11 @@ def accounts_used(session: Session, figures: Figures) -> list[AccountInfo]:
 
 def department_sums(session: Session, latest: dict[int, tuple[int, int]],
                     departments: list[OrgUnit]) -> list[LineRow]:
-    """Sum each department's latest lines per account, the annual amount and each month, GROUP BY in SQL."""
-    # Grouped by submission (one per department), in the order of the index on (submission, account).
+    """Return each department's latest lines summed per account, annual and each month, as stored at submission."""
     statement = (
-        select(BudgetLine.submission_id, BudgetLine.account_code, func.sum(BudgetLine.annual_amount),
-               *(func.sum(month) for month in MONTH_COLUMNS))
-        .where(BudgetLine.submission_id.in_(submission_ids(latest)))
-        .group_by(BudgetLine.submission_id, BudgetLine.account_code)
+        select(SubmissionAccountSum.submission_id, SubmissionAccountSum.account_code,
+               SubmissionAccountSum.annual_amount, *SUM_MONTH_COLUMNS)
+        .where(SubmissionAccountSum.submission_id.in_(submission_ids(latest)))
     )
     units = {d.id: d for d in departments}
     department_of = {submission_id: (units[unit_id], version)

@@ -1,10 +1,10 @@
 """`planround db check`: the database's invariants, each breach reported in Swedish.
 
 What must always hold: every line belongs to its stored submission and the submission's
-totals are the sums of its lines; stored files match their checksums; each department's
-state is where its approval history leads and every step of that history follows the order;
-the latest consolidated workbook of every unit, while it is current, holds exactly the lines
-of the latest submissions below it.
+totals are the sums of its lines, as are its stored sums per account; stored files match their
+checksums; each department's state is where its approval history leads and every step of that
+history follows the order; the latest consolidated workbook of every unit, while it is
+current, holds exactly the lines of the latest submissions below it.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ from planround.models import (
     OrgUnit,
     PlanningRound,
     Submission,
+    SubmissionAccountSum,
     TemplateIssue,
     UnitState,
 )
+from planround.server.account_sums import AMOUNTS, summed_lines
 from planround.server.amounts import to_amount
 from planround.server.consolidated_workbook import TEXTS, is_current
 from planround.server.consolidation import latest_submission_ids
@@ -59,8 +61,8 @@ class Breach:
 
 def check_database(session: Session) -> list[Breach]:
     """Run every check and return the breaches found; an empty list means all holds."""
-    return [*check_submissions(session), *check_checksums(session), *check_histories(session),
-            *check_consolidated(session)]
+    return [*check_submissions(session), *check_account_sums(session), *check_checksums(session),
+            *check_histories(session), *check_consolidated(session)]
 
 
 def check_submissions(session: Session) -> list[Breach]:
@@ -87,6 +89,28 @@ def check_submissions(session: Session) -> list[Breach]:
                                    f"{count} rader, intäkter {revenue}, kostnader {cost} men inlämningen säger "
                                    f"{submission.line_count}, {submission.total_revenue}, {submission.total_cost}"))
     return breaches
+
+
+def check_account_sums(session: Session) -> list[Breach]:
+    """Every submission's stored sums per account are its lines summed per account, to the öre."""
+    stored = {(row[0], row[1]): tuple(row[2:]) for row in session.exec(
+        select(SubmissionAccountSum.submission_id, SubmissionAccountSum.account_code,
+               *(getattr(SubmissionAccountSum, name) for name in AMOUNTS)))}
+    summed = {(row[0], row[1]): tuple(row[2:]) for row in session.exec(summed_lines())}
+    breaches = []
+    for submission_id, account in sorted(stored.keys() | summed.keys()):
+        found, expected = stored.get((submission_id, account)), summed.get((submission_id, account))
+        if found != expected:
+            breaches.append(Breach("account sums", f"submission {submission_id}, konto {account}",
+                                   f"lagrade summor {_amounts(found)} men raderna summerar till {_amounts(expected)}"))
+    return breaches
+
+
+def _amounts(sums: tuple | None) -> str:
+    """Return a sum row as the annual amount and the months, or say there is none."""
+    if sums is None:
+        return "saknas"
+    return f"{sums[0]} (månader {', '.join(str(m) for m in sums[1:])})"
 
 
 def check_checksums(session: Session) -> list[Breach]:

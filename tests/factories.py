@@ -26,6 +26,7 @@ from planround.models import (
     UnitKind,
     User,
 )
+from planround.server.account_sums import store_account_sums
 from planround.server.demo_data import DEMO_DATA_DIR as DEMO_DATA
 
 
@@ -128,6 +129,7 @@ def make_submission(session: Session, planning_round: PlanningRound, unit: OrgUn
                                account_code=account, distribution_key="even", annual_amount=annual,
                                comment=comment, **months))
     session.flush()
+    store_account_sums(session, submission_id=submission.id)
     return submission
 
 

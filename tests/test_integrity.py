@@ -7,7 +7,14 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from planround.models import BudgetLine, ConsolidatedWorkbook, DepartmentStatus, Submission, UnitState
+from planround.models import (
+    BudgetLine,
+    ConsolidatedWorkbook,
+    DepartmentStatus,
+    Submission,
+    SubmissionAccountSum,
+    UnitState,
+)
 from planround.server.integrity import check_database
 from tests.climb import act, submit_department
 
@@ -35,6 +42,35 @@ def test_a_line_changed_behind_the_service_is_reported(client, world, engine):
         session.commit()
     found = {b.check for b in breaches(engine)}
     assert {"totals", "consolidated"} <= found
+
+
+def test_a_stored_sum_per_account_changed_behind_the_service_is_reported(client, world, engine, run):
+    submit_department(client, world, "D101")
+    with Session(engine) as session:
+        submission_id, account, march = session.exec(
+            select(SubmissionAccountSum.submission_id, SubmissionAccountSum.account_code, SubmissionAccountSum.m03)
+            .order_by(SubmissionAccountSum.account_code)).first()
+        session.execute(update(SubmissionAccountSum)
+                        .where(SubmissionAccountSum.submission_id == submission_id,
+                               SubmissionAccountSum.account_code == account)
+                        .values(m03=march + Decimal("0.01")))
+        session.commit()
+    found = breaches(engine)
+    assert [(b.check, b.where) for b in found] == [("account sums", f"submission {submission_id}, konto {account}")]
+    stored_part, lines_part = found[0].message.split(" men raderna summerar till ")
+    assert f"{march + Decimal('0.01')}" in stored_part and f"{march}" in lines_part
+    result = run("db", "check")
+    assert result.exit_code == 1 and f"konto {account}" in result.output
+
+
+def test_a_missing_sum_per_account_is_reported(client, world, engine):
+    submit_department(client, world, "D101")
+    with Session(engine) as session:
+        stored = session.exec(select(SubmissionAccountSum)).first()
+        session.delete(stored)
+        session.commit()
+    found = breaches(engine)
+    assert [b.check for b in found] == ["account sums"] and "saknas" in found[0].message
 
 
 def test_a_state_outside_the_history_is_reported(client, world, engine):
