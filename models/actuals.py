@@ -12,8 +12,9 @@ from planround.models.types import MONEY
 
 class Actual(SQLModel, table=True):
     __tablename__ = "actual"
-    # Covers the sums per unit and account over a year: read from the index alone.
-    __table_args__ = (Index("ix_actual_unit_period_account", "unit_id", "period", "account_code", "amount"),)
+    # Covers the sums per unit and account over a year, in the order they are grouped: read from
+    # the index alone, in one ordered pass (a year's periods of an account are next to each other).
+    __table_args__ = (Index("ix_actual_unit_account_period", "unit_id", "account_code", "period", "amount"),)
 
     id: int | None = Field(default=None, primary_key=True)
     period: int = Field(index=True)  # YYYYMM

@@ -266,15 +266,20 @@ def sum_lines(session: Session, by: str, round_id: int, unit_ids: list[int]) -> 
 
 
 def sum_actuals(session: Session, by: str, year: int, unit_ids: list[int]) -> dict[Key, Decimal]:
-    """Sum the ledger's actuals of `year`, GROUP BY key and account."""
-    code, join_on = key_column(by, Actual.unit_id, Actual.activity_id)
-    statement = (
-        select(code, Actual.account_code, func.sum(Actual.amount))
-        .join(code.class_, join_on)
+    """Sum the ledger's actuals of `year` by unit or activity and account, keyed by their codes.
+
+    Grouped by the unit's id, in the order of the index on (unit, account, period, amount), the
+    sums come out of the index in one ordered pass: no join per row and no sort of the rows
+    (600,000 at the university); the few codes are looked up afterwards.
+    """
+    key, model = (Actual.unit_id, OrgUnit) if by == "department" else (Actual.activity_id, Activity)
+    rows = session.exec(
+        select(key, Actual.account_code, func.sum(Actual.amount))
         .where(Actual.unit_id.in_(unit_ids), Actual.period.between(year * 100 + 1, year * 100 + 12))
-        .group_by(code, Actual.account_code)
-    )
-    return {(key, account): total for key, account, total in session.exec(statement)}
+        .group_by(key, Actual.account_code)
+    ).all()
+    codes = dict(session.exec(select(model.id, model.code).where(model.id.in_({row[0] for row in rows}))).all())
+    return {(codes[key_id], account): total for key_id, account, total in rows}
 
 
 def summary_columns(session: Session, unit: OrgUnit,
