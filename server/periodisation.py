@@ -41,17 +41,33 @@ def split(amount: Decimal, weights: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
     """
     ore = int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN))
     tenths = _tenths(weights)
+    # On the size: the sign goes back on at the end, as each share has the amount's sign.
+    parts = _equal_parts(abs(ore), len(tenths)) if len(set(tenths)) == 1 else _weighted_parts(abs(ore), tenths)
+    return _as_kronor(parts, -1 if ore < 0 else 1, ZERO.copy_negate() if amount.is_signed() else ZERO)
+
+
+def _weighted_parts(ore: int, tenths: tuple[int, ...]) -> list[int]:
+    """Split whole öre by weights in tenths: shares rounded down, the öre left to the largest remainders."""
     total = sum(tenths)
     parts, remainders = [], []
-    for tenth in tenths:  # on the size: the sign goes back on at the end, as each share has the amount's sign
-        part, remainder = divmod(abs(ore) * tenth, total)
+    for tenth in tenths:
+        part, remainder = divmod(ore * tenth, total)
         parts.append(part)
         remainders.append(remainder)
-    left = abs(ore) - sum(parts)
+    left = ore - sum(parts)
     if left:
         for i in sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)[:left]:
             parts[i] += 1
-    return _as_kronor(parts, -1 if ore < 0 else 1, ZERO.copy_negate() if amount.is_signed() else ZERO)
+    return parts
+
+
+def _equal_parts(ore: int, count: int) -> list[int]:
+    """Split whole öre in equal weights: what `_weighted_parts` gives, without its work on every line.
+
+    Every remainder ties, so the öre left over go one each to the earliest parts.
+    """
+    share, left = divmod(ore, count)
+    return [share + 1] * left + [share] * (count - left)
 
 
 def _tenths(weights: tuple[Decimal, ...]) -> tuple[int, ...]:

@@ -8,6 +8,7 @@ rows, comments and duplicates are checked by the same code; `ROW_CHECKS` picks t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -306,11 +307,12 @@ def require_comment(row: CheckedRow, amount: Decimal, baseline: Decimal | None, 
 def check_duplicates(lines: list[LineDraft], workbook: SubmittedWorkbook) -> list[Problem]:
     """Return a problem for every line that repeats an activity and account of an earlier one."""
     first_row: dict[tuple[str, str], int] = {}
-    cells = {r.row: r.cells for r in workbook.rows}
+    cells: dict[int, Mapping[str, str]] = {}  # each row's addresses, gathered at the first duplicate: most have none
     problems = []
     for line in lines:
         pair = (line.activity_code, line.account_code)
         if pair in first_row:
+            cells = cells or {r.row: r.cells for r in workbook.rows}
             problems.append(Problem("duplicate_line", {
                 "activity": pair[0], "account": pair[1], "other": first_row[pair]},
                 sheet=workbook.sheet, cell=cells[line.row].get("account")))

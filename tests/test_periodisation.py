@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from planround.models import DistributionKey
-from planround.server.periodisation import spread
+from planround.server.periodisation import _equal_parts, _weighted_parts, spread
 
 
 @pytest.mark.parametrize("key", [DistributionKey.even, DistributionKey.salary])
@@ -28,3 +28,9 @@ def test_the_salary_profile_puts_more_in_june_and_less_in_july():
     assert months[5] == Decimal("140000.00")
     assert months[6] == Decimal("60000.00")
     assert months[0] == Decimal("100000.00")
+
+
+@pytest.mark.parametrize("months", [1, 5, 12])
+def test_equal_weights_split_as_the_weighted_method_does(months):
+    for ore in [*range(0, 400), 123456789, 99999999999]:
+        assert _equal_parts(ore, months) == _weighted_parts(ore, (10,) * months)
