@@ -18,8 +18,8 @@ from planround.models import OrgUnit, PlanningRound
 from planround.server import consolidated_workbook
 
 WHAT = ("regenerate(university): the departments' states, consolidation_data (SQL aggregates; the drill-down "
-        "sums each department's lines per account and month), the workbook rendered with xlsxwriter and stored "
-        "as a version; rolled back after each")
+        "reads each department's lines summed per account and month, stored with the submission), the workbook "
+        "rendered with xlsxwriter and stored as a version; rolled back after each")
 BASELINE_WHAT = "xlsxwriter writing the same output cells (every sheet), no styles, table or chart"
 DATABASE_WHAT = ("seconds inside the database driver during regenerate: executing every statement and "
                  "fetching its rows (not the Python work done with them)")
