@@ -29,6 +29,17 @@ class CheckedRow:
     def problem(self, key: str, code: str, **params: Any) -> None:
         self.problems.append(Problem(code, params, sheet=self.sheet, cell=self.source.cells.get(key)))
 
+    def amounts(self, keys: tuple[str, ...]) -> list[Decimal | None]:
+        """Return the cells as amounts (`amount`, in order); all None at once when every cell is empty.
+
+        Most budget rows leave their months empty (the key spreads the annual amount): one look at the
+        row's values instead of a conversion per month.
+        """
+        found = list(map(self.source.values.get, keys))
+        if found.count(None) == len(found):
+            return found
+        return [self.amount(key) for key in keys]
+
     def amount(self, key: str) -> Decimal | None:
         """Return the cell as an amount, None when empty; a cell that is no amount is a problem."""
         value = self.source.values.get(key)

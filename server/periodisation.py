@@ -87,4 +87,4 @@ def _as_kronor(parts: list[int], sign: int, zero: Decimal) -> tuple[Decimal, ...
     An empty part is `zero`: as Decimal's own rounding spells a negative amount's empty share.
     """
     made = {part: Decimal(sign * part).scaleb(-2) if part else zero for part in set(parts)}
-    return tuple(made[part] for part in parts)
+    return tuple(map(made.__getitem__, parts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,7 +23,6 @@ from planround.models import (
 )
 from planround.models.types import MONEY
 from planround.server import layout
-from planround.server.account_sums import store_account_sums
 from planround.server.audit import record
 from planround.server.errors import NotFound, Problem
 from planround.server.gc_pause import cycle_collector_paused
@@ -116,7 +116,6 @@ def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: Or
     session.add(submission)
     session.flush()
     store_lines(session, submission=submission, lines=lines)
-    store_account_sums(session, submission_id=submission.id)  # the consolidation's sums per account
     store_student_lines(session, submission=submission, plan=students)
     mark_submitted(session, planning_round=planning_round, unit=unit, user=user, version=submission.version)
     record(session, action="submission.create", user=user, round_id=planning_round.id,
@@ -179,7 +178,10 @@ def _line_insert(dialect, submission: Submission):
     marker = "?" if dialect.paramstyle == "qmark" else "%s"  # SQLite's; psycopg takes %s as positional
     sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
            f"({', '.join(quote(name) for name in LINE_COLUMNS)}) VALUES ({', '.join([marker] * len(LINE_COLUMNS))})")
-    money, key = _bind_conversion(MONEY, dialect), _bind_conversion(table.c.distribution_key.type, dialect)
+    key = _bind_conversion(table.c.distribution_key.type, dialect)
+    # Memoised for this insert: an even spread repeats one or two amounts over its twelve months, and
+    # the conversion depends only on the amount's value.
+    money = lru_cache(maxsize=STORE_BATCH)(_bind_conversion(MONEY, dialect))
     head = (submission.id, submission.round_id, submission.unit_id, submission.version)
 
     def to_row(line: LineDraft) -> tuple:

@@ -236,7 +236,7 @@ def check_codes(row: CheckedRow, context: ValidationContext) -> tuple[str | None
 def check_amounts(row: CheckedRow) -> tuple[DistributionKey, Decimal, tuple[Decimal, ...]] | None:
     """Check the annual amount, the key and the months; return them whole and consistent."""
     annual = row.amount("annual")
-    months = [row.amount(k) for k in layout.MONTH_KEYS]
+    months = row.amounts(layout.MONTH_KEYS)
     key = check_key(row)
     given = [m for m in months if m is not None]
     if row.problems:
