@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -23,6 +23,7 @@ from planround.models import (
 )
 from planround.models.types import MONEY
 from planround.server import layout
+from planround.server.account_sums import store_account_sums
 from planround.server.audit import record
 from planround.server.errors import NotFound, Problem
 from planround.server.gc_pause import cycle_collector_paused
@@ -116,6 +117,7 @@ def submit_workbook(session: Session, *, planning_round: PlanningRound, unit: Or
     session.add(submission)
     session.flush()
     store_lines(session, submission=submission, lines=lines)
+    store_account_sums(session, submission_id=submission.id)  # the consolidation's sums per account
     store_student_lines(session, submission=submission, plan=students)
     mark_submitted(session, planning_round=planning_round, unit=unit, user=user, version=submission.version)
     record(session, action="submission.create", user=user, round_id=planning_round.id,
