@@ -510,7 +510,6 @@ class _Grid:
             yield values if len(values) >= width else values + empty[len(values):]
 
 
-
 def _by_row(cells, rows: range, key_of: dict[int, str]) -> dict[int, dict[str, Any]]:
     """Group ((row, col), value) pairs of these rows and columns by row, then column key: few, if any."""
     grouped: dict[int, dict[str, Any]] = {}
