@@ -67,7 +67,7 @@ class BudgetLine(SQLModel, table=True):
     """One line of a submission: department × activity × account, annual and by month."""
 
     __tablename__ = "budget_line"
-    # A submission's lines in account order: consolidation sums them per account in one pass.
+    # A submission's lines in account order: its sums per account (server/account_sums.py) come in one pass.
     __table_args__ = (Index("ix_budget_line_submission_account", "submission_id", "account_code"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -268,9 +268,9 @@ def sum_lines(session: Session, by: str, round_id: int, unit_ids: list[int]) -> 
 def sum_actuals(session: Session, by: str, year: int, unit_ids: list[int]) -> dict[Key, Decimal]:
     """Sum the ledger's actuals of `year` by unit or activity and account, keyed by their codes.
 
-    Grouped by the unit's id, in the order of the index on (unit, account, period, amount), the
-    sums come out of the index in one ordered pass: no join per row and no sort of the rows
-    (600,000 at the university); the few codes are looked up afterwards.
+    Grouped by the unit's id (the activity's within one department), in the order of the index on
+    (unit, account, period, amount), the sums come out of the index in one ordered pass: no join
+    per row and no sort of the rows (600,000 at the university); the few codes are looked up after.
     """
     key, model = (Actual.unit_id, OrgUnit) if by == "department" else (Actual.activity_id, Activity)
     rows = session.exec(
