@@ -58,7 +58,8 @@ def test_two_approvals_at_once_give_exactly_one_step(client, world, engine, atte
     head = user(engine, "hans.chef")
     step = lambda s, r, u: approve(s, planning_round=r, unit=u, user=s.merge(head))  # noqa: E731
     outcomes = run_at_once(engine, step, step)
-    assert sorted(outcomes)[-1] == "ok" and outcomes.count("ok") == 1
+    # The other is refused: caught by the lock, or, when it read after the first committed, by the order.
+    assert sorted(outcomes) in (["concurrent_change", "ok"], ["locked", "ok"], ["ok", "waiting_for_level"]), outcomes
     state, events = final_state(engine)
     assert state == UnitState.head_approved
     assert events == ["submit", "approve", "approve"]
