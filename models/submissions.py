@@ -63,7 +63,25 @@ class Submission(SQLModel, table=True):
     total_cost: Decimal = Field(sa_column=Column(MONEY, nullable=False))
 
 
-class BudgetLine(SQLModel, table=True):
+class MonthlyAmounts(SQLModel):
+    """An annual amount and the twelve months it is spread over: a budget line's, or a sum of lines."""
+
+    annual_amount: Decimal = Field(sa_type=MONEY, nullable=False)
+    m01: Decimal = Field(sa_type=MONEY, nullable=False)
+    m02: Decimal = Field(sa_type=MONEY, nullable=False)
+    m03: Decimal = Field(sa_type=MONEY, nullable=False)
+    m04: Decimal = Field(sa_type=MONEY, nullable=False)
+    m05: Decimal = Field(sa_type=MONEY, nullable=False)
+    m06: Decimal = Field(sa_type=MONEY, nullable=False)
+    m07: Decimal = Field(sa_type=MONEY, nullable=False)
+    m08: Decimal = Field(sa_type=MONEY, nullable=False)
+    m09: Decimal = Field(sa_type=MONEY, nullable=False)
+    m10: Decimal = Field(sa_type=MONEY, nullable=False)
+    m11: Decimal = Field(sa_type=MONEY, nullable=False)
+    m12: Decimal = Field(sa_type=MONEY, nullable=False)
+
+
+class BudgetLine(MonthlyAmounts, table=True):
     """One line of a submission: department × activity × account, annual and by month."""
 
     __tablename__ = "budget_line"
@@ -78,23 +96,10 @@ class BudgetLine(SQLModel, table=True):
     activity_id: int = Field(foreign_key="activity.id")
     account_code: str = Field(foreign_key="account.code", max_length=16)
     distribution_key: DistributionKey = Field(max_length=10)
-    annual_amount: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m01: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m02: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m03: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m04: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m05: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m06: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m07: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m08: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m09: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m10: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m11: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m12: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     comment: str | None = Field(default=None, max_length=2000)
 
 
-class SubmissionAccountSum(SQLModel, table=True):
+class SubmissionAccountSum(MonthlyAmounts, table=True):
     """A submission's lines summed per account, annual and by month, written with its lines.
 
     A submission's lines never change once stored, so these sums never go stale: the
@@ -105,16 +110,3 @@ class SubmissionAccountSum(SQLModel, table=True):
 
     submission_id: int = Field(foreign_key="submission.id", primary_key=True)
     account_code: str = Field(foreign_key="account.code", max_length=16, primary_key=True)
-    annual_amount: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m01: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m02: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m03: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m04: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m05: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m06: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m07: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m08: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m09: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m10: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m11: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    m12: Decimal = Field(sa_column=Column(MONEY, nullable=False))
