@@ -98,6 +98,14 @@ def make_small_university(session: Session) -> dict:
             "accounts": accounts}
 
 
+def make_university_in_round(session: Session) -> dict:
+    """The small university with an open round (`round`) and its first department (`dept`), committed."""
+    org = make_small_university(session)
+    org["round"], org["dept"] = make_round(session), org["departments"][0]
+    session.commit()
+    return org
+
+
 def spread_evenly(annual: Decimal) -> list[Decimal]:
     """Twelve months adding up to `annual` exactly; the last month takes the öre left over."""
     month = (annual / 12).quantize(Decimal("0.01"), rounding="ROUND_DOWN")

@@ -23,7 +23,7 @@ from planround.models import (
 from planround.server.filling import fill_template
 from planround.server.signature import signature_holds
 from planround.server.templates import generate_template
-from tests.factories import make_round, make_small_university
+from tests.factories import make_university_in_round
 from tests.workbooks import XLSX, fill_amounts
 
 SECRET = "test-secret"
@@ -90,10 +90,7 @@ def revenue(counts: dict[str, tuple]) -> Decimal:
 
 @pytest.fixture
 def org(session):
-    org = make_small_university(session)
-    org["round"], org["dept"] = make_round(session), org["departments"][0]
-    session.commit()
-    return org
+    return make_university_in_round(session)
 
 
 def generate(session, org):

@@ -19,7 +19,7 @@ from planround.server import layout
 from planround.server.masters import LABEL_FONT, budget_master_path, build_budget_master
 from planround.server.templates import generate_template
 from planround.server.template_package import Filling, prepare
-from tests.factories import make_round, make_small_university
+from tests.factories import make_university_in_round
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -49,10 +49,7 @@ def small_master(epoch=None) -> bytes:
 
 @pytest.fixture
 def org(session):
-    org = make_small_university(session)
-    org["round"], org["dept"] = make_round(session), org["departments"][0]
-    session.commit()
-    return org
+    return make_university_in_round(session)
 
 
 def generate(session, org, **kw):
