@@ -27,6 +27,7 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: type here
 HEADER_FILL = PatternFill("solid", fgColor="EDEDED")  # light grey: filled by the server
 TITLE_FONT = Font(size=16, bold=True, color="1F3864")
 LABEL_FONT = Font(bold=True)
+NOTE_FONT = Font(italic=True, color="595959")
 THIN = Side(style="thin", color="BFBFBF")
 INPUT_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -115,12 +116,16 @@ def build_master(text: MasterText, path: str | Path, *, extra_rows_above: int = 
     return path
 
 
+def add_heading(ws: Worksheet, top: int, title: str, note: str) -> None:
+    """Write a sheet's title at row `top` and its grey note below it."""
+    ws.cell(top, 1, title).font = TITLE_FONT
+    ws.cell(top + 1, 1, note).font = NOTE_FONT
+
+
 def _build_input_sheet(wb: Workbook, ws: Worksheet, top: int, text: MasterText) -> None:
     """Lay out the title, the named header cells and the lines table starting at row `top`."""
     ws.title = text.spec.input_sheet
-    ws.cell(top, 1, text.title).font = TITLE_FONT
-    ws.cell(top + 1, 1, "Fyll i de gula cellerna. Ändra inte bladnamn, kolumnrubriker eller grå celler.")
-    ws.cell(top + 1, 1).font = Font(italic=True, color="595959")
+    add_heading(ws, top, text.title, "Fyll i de gula cellerna. Ändra inte bladnamn, kolumnrubriker eller grå celler.")
     for offset, name in enumerate(text.spec.header_names):
         row = top + 3 + offset
         ws.cell(row, 1, text.header_labels[name]).font = LABEL_FONT
@@ -165,9 +170,7 @@ def _style_template_cell(cell, column: layout.Column) -> None:
 
 def _build_summary_sheet(wb: Workbook, ws: Worksheet, top: int, note: str) -> None:
     """Lay out the summary's title and column headers; the generator writes the formulas."""
-    ws.cell(top, 1, "Sammanställning per verksamhet").font = TITLE_FONT
-    ws.cell(top + 1, 1, note)
-    ws.cell(top + 1, 1).font = Font(italic=True, color="595959")
+    add_heading(ws, top, "Sammanställning per verksamhet", note)
     header_row = top + 3
     for index, text in enumerate(SUMMARY_HEADERS, start=1):
         cell = ws.cell(header_row, index, text)

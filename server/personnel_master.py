@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.styles import Alignment, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -24,7 +24,7 @@ from planround.server.masters import (
     INPUT_FILL,
     LABEL_FONT,
     MONEY_FORMAT,
-    TITLE_FONT,
+    add_heading,
     _define_name,
     _shipped_master,
 )
@@ -53,8 +53,7 @@ def build_personnel_master(path: str | Path, *, extra_rows_above: int = 0) -> Pa
     ws = wb.active
     ws.title = pl.PERSONNEL_SHEET
     top = 1 + extra_rows_above
-    ws.cell(top, 1, "Personal (Primula)").font = TITLE_FONT
-    ws.cell(top + 1, 1, NOTE).font = Font(italic=True, color="595959")
+    add_heading(ws, top, "Personal (Primula)", NOTE)
     for offset, name in enumerate(pl.RATE_NAMES):
         row = top + 3 + offset
         ws.cell(row, 1, RATE_LABELS[name]).font = LABEL_FONT

@@ -9,12 +9,11 @@ formula, and the check's result). The whole sheet is locked; nothing on it is re
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from planround.models import Activity
 from planround.server import layout
 from planround.server.layout import Column
-from planround.server.masters import LABEL_FONT, TITLE_FONT
+from planround.server.masters import LABEL_FONT, add_heading
 from planround.server.sheet_tables import (
     PlacedTable,
     add_master_table,
@@ -59,9 +58,8 @@ WIDTHS = {"teacher": 26, "employee_number": 15, "course": 12, "retendo_activity"
 def build_staffing_master(wb: Workbook, top: int) -> None:
     """Add the Bemanning sheet to a budget master: title, the named source cell and both tables."""
     ws = wb.create_sheet(STAFFING_SHEET)
-    ws.cell(top, 1, "Bemanning från Retendo").font = TITLE_FONT
-    ws.cell(top + 1, 1, "Lärarnas planerade undervisning enligt Retendo. Kontrollen jämför med "
-                        "personalkostnaderna på bladet Budget.").font = Font(italic=True, color="595959")
+    add_heading(ws, top, "Bemanning från Retendo", "Lärarnas planerade undervisning enligt Retendo. "
+                "Kontrollen jämför med personalkostnaderna på bladet Budget.")
     add_named_cell(wb, ws, top + 3, "Källa", NAME_STAFFING_SOURCE, LABEL_FONT)
     add_master_table(ws, STAFFING, top + 5, 1, WIDTHS)
     add_master_table(ws, CHECK, top + 5, len(STAFFING_COLUMNS) + 2, WIDTHS)

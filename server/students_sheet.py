@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from planround.models import Activity
 from planround.server import layout
 from planround.server.layout import Column
-from planround.server.masters import HEADER_FILL, LABEL_FONT, MONEY_FORMAT, TITLE_FONT
+from planround.server.masters import HEADER_FILL, LABEL_FONT, MONEY_FORMAT, add_heading
 from planround.server.sheet_tables import (
     add_master_table,
     add_named_cell,
@@ -69,9 +68,8 @@ class StudentBasis:
 def build_students_master(wb: Workbook, top: int) -> None:
     """Add the Studenter sheet to a budget master: title, named total and target cells, the table."""
     ws = wb.create_sheet(STUDENTS_SHEET)
-    ws.cell(top, 1, "Studenter och prestationer (Stina)").font = TITLE_FONT
-    ws.cell(top + 1, 1, "Fyll i förväntade helårsstudenter (HST) och helårsprestationer (HPR) per "
-                        "utbildningsområde. Intäkten beräknas med årets prislista.").font = Font(italic=True, color="595959")
+    add_heading(ws, top, "Studenter och prestationer (Stina)", "Fyll i förväntade helårsstudenter (HST) och "
+                "helårsprestationer (HPR) per utbildningsområde. Intäkten beräknas med årets prislista.")
     add_named_cell(wb, ws, top + 3, "Utbildningsintäkt totalt", NAME_STUDENTS_TOTAL, LABEL_FONT)
     add_named_cell(wb, ws, top + 4, "Förs till", NAME_STUDENTS_TARGET, LABEL_FONT)
     ws.cell(top + 3, 2).number_format, ws.cell(top + 3, 2).fill = MONEY_FORMAT, HEADER_FILL
