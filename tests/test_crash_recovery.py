@@ -169,7 +169,8 @@ def wait_until_blocked_writing(engine, table: str, written: str) -> None:
         while time.monotonic() < deadline:
             pid = watcher.execute(text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND query ILIKE :insert"), {"insert": f"INSERT INTO {table}%"}).scalar()
+                "AND wait_event_type = 'Lock' AND (query ILIKE :insert OR query ILIKE :copy)"),  # lines go by COPY
+                {"insert": f"INSERT INTO {table}%", "copy": f"COPY {table}%"}).scalar()
             if pid is not None:
                 writing = watcher.execute(text(
                     "SELECT relation::regclass::text FROM pg_locks WHERE pid = :pid AND granted "
