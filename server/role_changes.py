@@ -14,6 +14,7 @@ made system owner by the very file being loaded.
 from __future__ import annotations
 
 import getpass
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,12 +92,20 @@ def record_changes(session: Session, *, changes: list[RoleChange], approved_by: 
     """Write each change to the audit log; the approver is the event's user."""
     approver = session.exec(select(User).where(User.username == approved_by)).one()
     units = dict(session.exec(select(OrgUnit.id, OrgUnit.code)).all())
-    run_by = getpass.getuser()
+    run_by = operating_system_account()
     for change in changes:
         audit.record(session, action=GRANTED if change.granted else REVOKED, user=approver,
                      unit_id=change.unit_id,
                      detail={"username": change.username, "role": change.role.value,
                              "unit": units[change.unit_id], "approved_by": approved_by, "run_by": run_by})
+
+
+def operating_system_account() -> str:
+    """Return who runs this process, as the OS knows them; a uid without a name (a container) by its number."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no LOGNAME/USER and no passwd entry for the uid
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "okänd"
 
 
 def role_change_log(session: Session, *, since: datetime | None = None) -> list[LoggedRoleChange]:

@@ -115,3 +115,13 @@ def test_the_command_line_names_the_approver_and_lists_the_changes(loaded, tmp_p
     listed = loaded("users", "role-changes")
     assert listed.exit_code == 0
     assert f"per.ny: economist på D110 tilldelad, godkänd av {DEMO_SYSTEM_OWNER}" in listed.output
+
+
+def test_a_process_without_a_user_name_is_recorded_by_its_uid(monkeypatch):
+    from planround.server import role_changes
+
+    def no_name() -> str:
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(role_changes.getpass, "getuser", no_name)
+    assert role_changes.operating_system_account().startswith("uid ")
