@@ -90,8 +90,9 @@ class BudgetLine(MonthlyAmounts, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submission.id")
-    round_id: int = Field(foreign_key="planning_round.id", index=True)
-    unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    # No index on round_id: lines are found by submission; one more index only slows every insert (0010).
+    round_id: int = Field(foreign_key="planning_round.id")
+    unit_id: int = Field(foreign_key="org_unit.id", index=True)  # SQLite's planner joins org_unit through it
     submission_version: int
     activity_id: int = Field(foreign_key="activity.id")
     account_code: str = Field(foreign_key="account.code", max_length=16)

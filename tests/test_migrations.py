@@ -26,3 +26,23 @@ def test_upgrading_twice_changes_nothing(database_url):
     engine = make_engine(database_url)
     assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def budget_line_indexes(database_url) -> set[str]:
+    engine = make_engine(database_url)
+    names = {index["name"] for index in inspect(engine).get_indexes("budget_line")}
+    engine.dispose()
+    return names
+
+
+def test_0010_drops_the_round_index_of_budget_lines_and_its_downgrade_restores_it(database_url):
+    from alembic import command
+
+    from planround.server.db import alembic_config
+
+    upgrade(database_url, "0009")
+    assert "ix_budget_line_round_id" in budget_line_indexes(database_url)
+    upgrade(database_url, "0010")
+    assert budget_line_indexes(database_url) == {"ix_budget_line_submission_account", "ix_budget_line_unit_id"}
+    command.downgrade(alembic_config(database_url), "0009")
+    assert "ix_budget_line_round_id" in budget_line_indexes(database_url)
