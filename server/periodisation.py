@@ -22,7 +22,7 @@ WEIGHTS: dict[DistributionKey, tuple[Decimal, ...]] = {
 
 def spread(annual: Decimal, key: DistributionKey) -> tuple[Decimal, ...]:
     """Split `annual` over 12 months by the key's weights; the months add up exactly."""
-    return split(annual, WEIGHTS[key])
+    return _split_tenths(annual, KEY_TENTHS[key])
 
 
 def spread_evenly(amount: Decimal, months: int) -> tuple[Decimal, ...]:
@@ -39,11 +39,17 @@ def split(amount: Decimal, weights: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
     weight has at most one decimal) and many times faster than Decimal division on every
     line of a large budget.
     """
+    return _split_tenths(amount, _tenths(weights))
+
+
+def _split_tenths(amount: Decimal, tenths: tuple[int, ...]) -> tuple[Decimal, ...]:
+    """Split `amount` by weights in whole tenths (`split`)."""
     ore = int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN))
-    tenths = _tenths(weights)
     # On the size: the sign goes back on at the end, as each share has the amount's sign.
-    parts = _equal_parts(abs(ore), len(tenths)) if len(set(tenths)) == 1 else _weighted_parts(abs(ore), tenths)
-    return _as_kronor(parts, -1 if ore < 0 else 1, ZERO.copy_negate() if amount.is_signed() else ZERO)
+    sign, zero = -1 if ore < 0 else 1, ZERO.copy_negate() if amount.is_signed() else ZERO
+    if tenths.count(tenths[0]) == len(tenths):
+        return _equal_kronor(abs(ore), len(tenths), sign, zero)
+    return _as_kronor(_weighted_parts(abs(ore), tenths), sign, zero)
 
 
 def _weighted_parts(ore: int, tenths: tuple[int, ...]) -> list[int]:
@@ -70,6 +76,15 @@ def _equal_parts(ore: int, count: int) -> list[int]:
     return [share + 1] * left + [share] * (count - left)
 
 
+def _equal_kronor(ore: int, count: int, sign: int, zero: Decimal) -> tuple[Decimal, ...]:
+    """Return `_as_kronor(_equal_parts(ore, count), ...)`, making only its two amounts: the most common spread."""
+    share, left = divmod(ore, count)
+    low = Decimal(sign * share).scaleb(-2) if share else zero
+    if not left:
+        return (low,) * count
+    return (Decimal(sign * (share + 1)).scaleb(-2),) * left + (low,) * (count - left)
+
+
 def _tenths(weights: tuple[Decimal, ...]) -> tuple[int, ...]:
     """Return the weights in whole tenths, computed once per set of weights."""
     tenths = _TENTHS.get(weights)
@@ -79,6 +94,8 @@ def _tenths(weights: tuple[Decimal, ...]) -> tuple[int, ...]:
 
 
 _TENTHS: dict[tuple[Decimal, ...], tuple[int, ...]] = {}
+# Each key's weights in tenths, so that `spread` does not look its weights up by their twelve Decimals.
+KEY_TENTHS: dict[DistributionKey, tuple[int, ...]] = {key: _tenths(weights) for key, weights in WEIGHTS.items()}
 
 
 def _as_kronor(parts: list[int], sign: int, zero: Decimal) -> tuple[Decimal, ...]:
