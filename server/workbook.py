@@ -13,7 +13,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -52,7 +52,7 @@ class SubmittedWorkbook:
     sheet: str  # the input sheet's name
     meta: dict[str, str]  # key -> value from the metadata sheet
     header: dict[str, Any] = field(default_factory=dict)  # defined name -> value
-    rows: list[SheetRow] = field(default_factory=list)
+    rows: Sequence[SheetRow] = field(default_factory=list)  # from a file: `TableRows`
     kind: str = layout.TEMPLATE_KIND_BUDGET  # which lines table was found: layout.LAYOUTS
 
 
@@ -122,7 +122,7 @@ class SubmittedTable:
     """Another table of a submitted template (found by its name): its sheet and its rows."""
 
     sheet: str
-    rows: list[SheetRow]
+    rows: Sequence[SheetRow]
 
 
 class SubmittedFile:
@@ -496,7 +496,7 @@ class _Grid:
             return error
         if row > len(self.values) or col > len(self.values[row - 1]):
             return None
-        return _normalise(self.values[row - 1][col - 1])
+        return normalise(self.values[row - 1][col - 1])
 
     @property
     def height(self) -> int:
@@ -522,7 +522,7 @@ def _by_row(cells, rows: range, key_of: dict[int, str]) -> dict[int, dict[str, A
 NO_FORMULAS: frozenset[str] = frozenset()
 
 
-def _normalise(value: Any) -> Any:
+def normalise(value: Any) -> Any:
     """Turn empty text into None and whole-number floats into ints (xlsx keeps every number a float)."""
     kind = value.__class__  # exact types: calamine gives plain str and float, and bool is no float
     if kind is str:
@@ -550,22 +550,71 @@ class _Addresses(Mapping):
         return len(self._letters)
 
 
-def _sheet_rows(grid: _Grid, rows: range, columns: dict[str, tuple[int, str]]) -> list[SheetRow]:
-    """Read the table's rows into values and cell addresses by column key, error values and formulas put in."""
-    keys = tuple(columns)
-    indexes = [col - 1 for col, _ in columns.values()]
-    letters = {key: letter for key, (_, letter) in columns.items()}
-    key_of = {col: key for key, (col, _) in columns.items()}
-    errors = _by_row(grid.errors.items(), rows, key_of)
-    formulas = {row: frozenset(keys) for row, keys in _by_row(((where, True) for where in grid.formulas),
-                                                               rows, key_of).items()}
-    out = []
-    for row, raw in zip(rows, grid.raw_rows(rows, max(indexes, default=-1) + 1)):
-        values = dict(zip(keys, [_normalise(raw[index]) for index in indexes]))
-        if row in errors:
-            values.update(errors[row])
-        out.append(SheetRow(row, values, _Addresses(letters, row), formulas.get(row, NO_FORMULAS)))
-    return out
+def _sheet_rows(grid: _Grid, rows: range, columns: dict[str, tuple[int, str]]) -> "TableRows":
+    """Read the table's rows: values and cell addresses by column key, error values and formulas put in."""
+    width = max((col for col, _ in columns.values()), default=0)
+    return TableRows(list(grid.raw_rows(rows, width)), rows, columns, grid.errors, grid.formulas)
+
+
+class TableRows(Sequence):
+    """A table's rows as python-calamine read them; each row's `SheetRow` is made the first time it is asked for.
+
+    A SheetRow (a dict of normalised values, its addresses) costs more to make than calamine's read
+    of its cells, and on a large budget most rows are the usual prefilled row that validation can
+    check on calamine's own values (`plain`). A SheetRow once made is kept: a reader may change its
+    values (the Studenter sheet fills its Budget line), and from then on it is the row's truth.
+    """
+
+    def __init__(self, raw: list[list[Any]], numbers: range, columns: dict[str, tuple[int, str]],
+                 errors: Mapping[tuple[int, int], CellError], formulas: set[tuple[int, int]]):
+        self._raw, self._numbers = raw, numbers
+        self._keys = tuple(columns)
+        self.index = {key: col - 1 for key, (col, _) in columns.items()}  # column key -> position in a raw row
+        self._letters = {key: letter for key, (_, letter) in columns.items()}
+        key_of = {col: key for key, (col, _) in columns.items()}
+        self._errors = _by_row(errors.items(), numbers, key_of)
+        self._formulas = {row: frozenset(keys) for row, keys in
+                          _by_row(((where, True) for where in formulas), numbers, key_of).items()}
+        self._made: dict[int, SheetRow] = {}
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self[offset] for offset in range(*at.indices(len(self._raw)))]
+        if at < 0:
+            at += len(self._raw)
+        if not 0 <= at < len(self._raw):
+            raise IndexError(at)
+        made = self._made.get(at)
+        if made is None:
+            made = self._made[at] = self._make(at)
+        return made
+
+    def __iter__(self):
+        return map(self.__getitem__, range(len(self._raw)))
+
+    def number(self, at: int) -> int:
+        """Return the Excel row number of the row at this offset."""
+        return self._numbers[at]
+
+    def plain(self, at: int) -> list[Any] | None:
+        """Return calamine's raw values of the row at this offset (by `index`), or None unless they are all it holds.
+
+        None when the row has an error value or a formula in the table, or its SheetRow has been made.
+        """
+        number = self._numbers[at]
+        if at in self._made or number in self._errors or number in self._formulas:
+            return None
+        return self._raw[at]
+
+    def _make(self, at: int) -> SheetRow:
+        raw, number = self._raw[at], self._numbers[at]
+        values = {key: normalise(raw[index]) for key, index in self.index.items()}
+        if number in self._errors:
+            values.update(self._errors[number])
+        return SheetRow(number, values, _Addresses(self._letters, number), self._formulas.get(number, NO_FORMULAS))
 
 
 def _as_text(value: Any) -> str:

@@ -230,3 +230,12 @@ def test_messages_come_in_english_too():
     with pytest.raises(ValidationFailed) as raised:
         validate_workbook(filled(annual="abc"), context())
     assert "is not an amount" in raised.value.problems[0].to_dict("en")["message"]
+
+
+def test_own_months_left_empty_are_zeros_that_must_add_up():
+    """Egna månader with no month typed: the months are twelve zeros, not a spread (this once failed with a 500)."""
+    problems = problems_of(filled(annual=120000.0, key="Egna månader"))
+    assert [(p["code"], p["cell"]) for p in problems] == [("months_mismatch", f"F{FIRST_ROW}")]
+    lines = validate_workbook(filled(annual=None, key="Egna månader", comment="Inget i år"), context())
+    assert lines[0].key is DistributionKey.own and lines[0].annual == Decimal("0.00")
+    assert lines[0].months == (Decimal("0.00"),) * 12

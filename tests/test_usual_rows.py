@@ -1,0 +1,152 @@
+"""`UsualRows`, validation's short way through the usual Budget row, gives `check_row`'s answer or stands aside.
+
+For any row, `UsualRows.line` must return exactly the line (or the None of an empty row) that
+`check_row` returns without a problem, or UNUSUAL; never a line where `check_row` finds a problem.
+Hypothesis draws rows from python-calamine's kinds of values, near the usual shape and far from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planround.models import AccountGroup, TemplateIssue
+from planround.server import layout
+from planround.server.checked_row import CheckedRow
+from planround.server.validation import UNUSUAL, UsualRows, ValidationContext, check_row
+from planround.server.workbook import SubmittedWorkbook, TableRows
+
+ROW = 12  # the row's Excel number
+COLUMNS = {column.key: (number, chr(ord("A") + number - 1)) for number, column in enumerate(layout.COLUMNS, 1)}
+EXPECTED = [
+    {"row": 0, "activity": "UTB", "account": "3010", "last_year": "1000000.00"},
+    {"row": 0, "activity": "FOR", "account": "4010", "last_year": None},
+    {"row": 0, "activity": "UTB", "account": "5010", "last_year": "-250.50"},
+    {"row": 0, "activity": "FOR", "account": "3010", "last_year": "0.00"},
+]
+
+
+def context(threshold_pct: str, threshold_amount: str) -> ValidationContext:
+    issue = TemplateIssue(id=1, round_id=1, unit_id=1, template_version=1, checksum="x", prefill=EXPECTED)
+    return ValidationContext(
+        round_code="budget-2027", unit_code="D101", issue=issue, activity_ids={"UTB": 1, "FOR": 2},
+        account_groups={"3010": AccountGroup.revenue, "4010": AccountGroup.personnel,
+                        "5010": AccountGroup.premises},
+        threshold_pct=Decimal(threshold_pct), threshold_amount=Decimal(threshold_amount), secret="s")
+
+
+def table(raw: list) -> TableRows:
+    return TableRows([raw], range(ROW, ROW + 1), COLUMNS, {}, set())
+
+
+def odd_values():
+    """Cell values no usual row holds: what an economist may type anyway."""
+    return st.one_of(st.booleans(), st.just(date(2027, 1, 31)), st.just(datetime(2027, 1, 31, 12, 0)),
+                     st.sampled_from(["abc", "1 000", "12,5", "  ", "#N/A", "1e400"]),
+                     st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**20, 10**20))
+
+
+def amounts():
+    """Amounts as calamine reads them: floats of whole kronor or öre, sometimes more decimals or too large."""
+    ore = st.integers(-10**11, 10**11)
+    return st.one_of(ore.map(lambda o: o / 100), ore.map(lambda o: float(o // 100)),
+                     st.sampled_from([0.0, -0.0, 1000000.0, 1e17, 0.001, 123.456, 1e-7]))
+
+
+def codes(expected: str):
+    return st.one_of(st.just(expected), st.sampled_from([f" {expected}", "UTB", "FOR", "9999", "", "3010"]),
+                     st.just(float(expected)) if expected.isdigit() else st.just(expected))
+
+
+@st.composite
+def rows(draw):
+    expected = draw(st.sampled_from(EXPECTED))
+    last_year = float(expected["last_year"]) if expected["last_year"] else ""
+    raw = [""] * len(layout.COLUMNS)
+    at = {key: number - 1 for key, (number, _) in COLUMNS.items()}
+    raw[at["activity"]] = draw(codes(expected["activity"]))
+    raw[at["account"]] = draw(codes(expected["account"]))
+    raw[at["last_year"]] = draw(st.one_of(st.just(last_year), st.just(last_year), amounts(), st.just("")))
+    raw[at["annual"]] = draw(st.one_of(amounts(), st.just(""), odd_values()))
+    raw[at["key"]] = draw(st.one_of(st.just(""), st.sampled_from([*layout.KEY_LABELS.values(), " jämn ", "EGEN",
+                                                                   "lön", "even", "fel nyckel", "Jamn"]),
+                                    odd_values()))
+    raw[at["comment"]] = draw(st.one_of(st.just(""), st.sampled_from(["Ny tjänst", "  ", " trimmas ", "x" * 2001]),
+                                        odd_values()))
+    if draw(st.integers(0, 4)) == 0:  # now and then months of its own
+        month = at[draw(st.sampled_from(layout.MONTH_KEYS))]
+        raw[month] = draw(st.one_of(amounts(), odd_values()))
+    threshold = draw(st.sampled_from([("20", "100000"), ("0", "0"), ("10", "1"), ("50", "5000000")]))
+    return raw, expected, context(*threshold)
+
+
+def checked(raw: list, expected: dict, ctx: ValidationContext):
+    """Return `check_row`'s line and problems for the row."""
+    row = CheckedRow(layout.INPUT_SHEET, table(raw)[0])
+    return check_row(row, expected, ctx), row.problems
+
+
+def shown(line):
+    """A line with its amounts as text: equal Decimals may still be spelt differently ("0.00", "-0.00")."""
+    return line if line is None else (line, str(line.annual), tuple(map(str, line.months)))
+
+
+def usual(raw: list, ctx: ValidationContext) -> UsualRows:
+    return UsualRows.of(SubmittedWorkbook(sheet=layout.INPUT_SHEET, meta={}, rows=table(raw)), ctx)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows())
+def test_the_usual_row_gives_check_rows_answer_or_stands_aside(case):
+    raw, expected, ctx = case
+    quick = usual(raw, ctx).line(0, expected)
+    if quick is UNUSUAL:
+        return
+    line, problems = checked(raw, expected, ctx)
+    assert problems == []
+    assert shown(quick) == shown(line)
+
+
+def test_the_usual_filled_row_takes_the_short_way():
+    """The short way is taken for the rows it is for (the property above would hold if it never was)."""
+    raw = [""] * len(layout.COLUMNS)
+    values = {"activity": "UTB", "account": "3010", "last_year": 1000000.0, "annual": 1050000.0, "key": "Jämn"}
+    for key, value in values.items():
+        raw[COLUMNS[key][0] - 1] = value
+    ctx = context("20", "100000")
+    quick = usual(raw, ctx).line(0, EXPECTED[0])
+    assert quick is not UNUSUAL
+    assert shown(quick) == shown(checked(raw, EXPECTED[0], ctx)[0])
+    assert quick.months[0] == Decimal("87500.00") and quick.row == ROW
+    raw[COLUMNS["annual"][0] - 1] = ""  # emptied, with last year's amount: a change of -100 %, needs a comment
+    assert usual(raw, ctx).line(0, EXPECTED[0]) is UNUSUAL
+    assert checked(raw, EXPECTED[0], ctx)[1][0].code == "comment_required"
+
+
+def test_a_row_made_for_another_reader_is_left_to_check_row():
+    """Once a SheetRow is made (the Studenter sheet may fill its values), calamine's values are no longer the row."""
+    raw = [""] * len(layout.COLUMNS)
+    raw[COLUMNS["activity"][0] - 1], raw[COLUMNS["account"][0] - 1] = "FOR", "4010"
+    rows = table(raw)
+    checker = UsualRows.of(SubmittedWorkbook(sheet=layout.INPUT_SHEET, meta={}, rows=rows), context("20", "100000"))
+    assert checker.line(0, EXPECTED[1]) is None  # an untouched empty row: no line
+    rows[0].values["annual"] = 5000
+    assert checker.line(0, EXPECTED[1]) is UNUSUAL
+
+
+def test_rows_with_an_error_value_or_a_formula_are_left_to_check_row():
+    raw = [""] * len(layout.COLUMNS)
+    raw[COLUMNS["activity"][0] - 1], raw[COLUMNS["account"][0] - 1] = "FOR", "4010"
+    comment_col = COLUMNS["comment"][0]
+    with_formula = TableRows([raw], range(ROW, ROW + 1), COLUMNS, {}, {(ROW, comment_col)})
+    assert with_formula.plain(0) is None
+    from planround.server.workbook import CellError
+    with_error = TableRows([raw], range(ROW, ROW + 1), COLUMNS, {(ROW, COLUMNS["annual"][0]): CellError("#REF!")},
+                           set())
+    assert with_error.plain(0) is None
+    assert with_error[0].values["annual"] == CellError("#REF!")
+    untouched = table(raw)
+    assert untouched.plain(0) is raw
