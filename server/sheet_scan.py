@@ -27,6 +27,8 @@ ROW_END = b"</row>"
 # A cell, row, formula or value tag with a namespace prefix: the byte-level reading only knows plain tags.
 PREFIXED_TAG_RE = re.compile(rb":(?:c|row|f|v|is)[\s/>]")
 FORMULA_RE = re.compile(rb"<f[\s/>]")
+# An attribute value "e" or 'e' (an error cell's t="e"): searched from its letter, rarer than a quote.
+ERROR_VALUE_RE = re.compile(rb"e(?<=([\"'])e)\1")
 CELL_REF_RE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
 # Past the sheet data, a cell or row of any spelling sends the sheet to the walk.
 STRAY_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)[\s/>]")
@@ -52,39 +54,64 @@ def scan_sheet(open_part: Callable[[], IO[bytes]]) -> SheetScan:
 # --- the byte-level reading of the usual shape ------------------------------------------------
 
 def quick_scan(open_part: Callable[[], IO[bytes]]) -> SheetScan | None:
-    """Return the scan, its extent bounded by the `<dimension>`, or None when the sheet is not of the usual shape.
-
-    The usual shape: a `<dimension ref>` at the top; every row and cell tag plain, with its address
-    first and inside the dimension; no error value. Each piece of whole rows is checked with a few
-    searches that run in C, so no Python runs per cell.
-    """
+    """Return the scan, its extent bounded by the `<dimension>`, or None when the sheet is not of the usual shape."""
+    scanner = QuickScanner()
     with open_part() as stream:
-        head = stream.read(CHUNK_BYTES)
-        scan, outside = _dimension(head)
-        if scan is None:
-            return None
-        for piece in _whole_rows(stream, head):
-            if not _usual(piece, outside, scan):
-                return None
-    return scan
+        while not scanner.declined and (chunk := stream.read(CHUNK_BYTES)):
+            scanner.feed(chunk)
+    return scanner.result()
 
 
-def _whole_rows(stream: IO[bytes], head: bytes):
-    """Yield the part in pieces that each end after a row's end tag; the last piece is what is left."""
-    tail = head
-    while chunk := stream.read(CHUNK_BYTES):
-        buffer = tail + chunk
+@dataclass
+class _Bounds:
+    """The searches for a cell or row tag that is not plain, addressed first and inside the dimension."""
+
+    cells: re.Pattern
+    rows: re.Pattern
+
+
+class QuickScanner:
+    """The byte-level reading of a sheet part, fed its bytes in chunks of `CHUNK_BYTES` (see `quick_scan`).
+
+    The usual shape: a `<dimension ref>` in the first chunk; every row and cell tag plain, with its
+    address first and inside the dimension; no error value. Each piece of whole rows is checked with
+    a few searches that run in C, so no Python runs per cell. Being fed rather than reading, it can
+    share the one decompression of the part with the check for a DTD when the package is opened.
+    """
+
+    def __init__(self) -> None:
+        self._scan: SheetScan | None = None
+        self._bounds: _Bounds | None = None
+        self._tail = b""  # what follows the last row's end tag seen, or the first chunk
+        self._fed = False
+        self.declined = False  # not of the usual shape: the rest of the part need not be fed
+
+    def feed(self, chunk: bytes) -> None:
+        """Read the next chunk, checking each piece of whole rows as soon as it ends."""
+        if self.declined:
+            return
+        if not self._fed:
+            self._fed, self._tail = True, chunk
+            self._scan, self._bounds = _dimension(chunk)
+            self.declined = self._scan is None
+            return
+        buffer = self._tail + chunk
         cut = buffer.rfind(ROW_END) + len(ROW_END)
         if cut < len(ROW_END):  # no row ends here (one very long row): read on
-            tail = buffer
-            continue
-        yield buffer[:cut]
-        tail = buffer[cut:]
-    yield tail
+            self._tail = buffer
+            return
+        self._tail = buffer[cut:]
+        self.declined = not _usual(buffer[:cut], self._bounds, self._scan)
+
+    def result(self) -> SheetScan | None:
+        """Return the scan once the whole part is fed (the last piece is what is left), or None when declined."""
+        if self.declined or not self._fed or not _usual(self._tail, self._bounds, self._scan):
+            return None
+        return self._scan
 
 
-def _dimension(head: bytes) -> tuple[SheetScan | None, re.Pattern | None]:
-    """Return a scan bounded by the sheet's `<dimension>` and the search for rows or cells outside it."""
+def _dimension(head: bytes) -> tuple[SheetScan | None, _Bounds | None]:
+    """Return a scan bounded by the sheet's `<dimension>` and the searches for rows or cells outside it."""
     match = DIMENSION_RE.search(head)
     if match is None:
         return None, None
@@ -94,36 +121,43 @@ def _dimension(head: bytes) -> tuple[SheetScan | None, re.Pattern | None]:
 
 
 @lru_cache(maxsize=64)
-def _outside_search(letters: bytes, digits: bytes) -> re.Pattern:
-    """Return a search for a row or cell tag that is not plain, addressed first and inside the dimension."""
+def _outside_search(letters: bytes, digits: bytes) -> _Bounds:
+    """Return the searches for a cell, and for a row, whose tag is not plain, addressed first and inside the dimension.
+
+    Apart, each starts with a literal (`<c`, `<row`) that the search skips to; the negative lookahead
+    comes first because it is what fails at nearly every tag (a tag is rarely not followed by space).
+    """
     row = _at_most(digits, b"0123456789")
     col = _at_most(letters, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return re.compile(rb'<c(?=[\s/>])(?! r="(?:' + col + rb")(?:" + row + rb')")'
-                      rb'|<row(?=[\s/>])(?! r="(?:' + row + rb')")')
+    return _Bounds(cells=re.compile(rb'<c(?! r="(?:' + col + rb")(?:" + row + rb')")(?=[\s/>])'),
+                   rows=re.compile(rb'<row(?! r="(?:' + row + rb')")(?=[\s/>])'))
 
 
 def _at_most(limit: bytes, alphabet: bytes) -> bytes:
     """Return a regex for the strings over `alphabet` that sort at or below `limit`: shorter, or as long and not above.
 
     Row numbers and column letters compare so (a longer string, even with leading zeros, is taken as above).
+    The search runs this at every cell, so it is kept lean: the shorter strings first and possessive
+    (what follows a row or column is never of its alphabet, so giving back could not help), the
+    limit itself folded into the last class.
     """
-    def below(char: int) -> bytes:
-        return b"[" + bytes([alphabet[0]]) + b"-" + bytes([char - 1]) + b"]"
-    every = b"[" + bytes([alphabet[0]]) + b"-" + bytes([alphabet[-1]]) + b"]"
-    options = [limit]
-    if len(limit) > 1:
-        options.append(every + b"{1,%d}" % (len(limit) - 1))
-    for at, char in enumerate(limit):
+    first = alphabet[:1]
+    every = b"[" + first + b"-" + alphabet[-1:] + b"]"
+    options = [every + b"{1,%d}+" % (len(limit) - 1)] if len(limit) > 1 else []
+    for at, char in enumerate(limit[:-1]):
         if char > alphabet[0]:
-            options.append(limit[:at] + below(char) + (every + b"{%d}" % (len(limit) - at - 1)))
+            below = b"[" + first + b"-" + bytes([char - 1]) + b"]"
+            options.append(limit[:at] + below + every + b"{%d}" % (len(limit) - at - 1))
+    options.append(limit[:-1] + b"[" + first + b"-" + limit[-1:] + b"]")
     return b"|".join(options)
 
 
-def _usual(done: bytes, outside: re.Pattern, scan: SheetScan) -> bool:
+def _usual(done: bytes, bounds: _Bounds, scan: SheetScan) -> bool:
     """Check a chunk of whole rows and note its formula cells; False when it is not of the usual shape."""
-    data, _, rest = done.partition(SHEET_DATA_END)
-    if outside.search(data) or PREFIXED_TAG_RE.search(data) or b'"e"' in data or b"'e'" in data:
-        return False  # an error value, a prefix, a cell without its address or outside the dimension
+    data, rest = _split_at_sheet_data_end(done)
+    if (bounds.cells.search(data) or bounds.rows.search(data) or PREFIXED_TAG_RE.search(data)
+            or ERROR_VALUE_RE.search(data)):
+        return False  # a cell without its address or outside the dimension, a prefix, an error value
     if STRAY_CELL_RE.search(rest):
         return False
     for found in FORMULA_RE.finditer(data):
@@ -132,6 +166,18 @@ def _usual(done: bytes, outside: re.Pattern, scan: SheetScan) -> bool:
             return False
         scan.formulas.add(where)
     return True
+
+
+def _split_at_sheet_data_end(done: bytes) -> tuple[bytes, bytes]:
+    """Return what comes before the first `</sheetData>` and what after (empty when there is none).
+
+    `rfind` first: it proves the end tag absent in half the time `partition` takes, and all pieces
+    but the last have none.
+    """
+    if done.rfind(SHEET_DATA_END) < 0:
+        return done, b""
+    data, _, rest = done.partition(SHEET_DATA_END)
+    return data, rest
 
 
 def _formula_cell(data: bytes, at: int) -> tuple[int, int] | None:
