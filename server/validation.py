@@ -156,8 +156,8 @@ class UsualRows:
 
     `check_row` on a `CheckedRow` makes a dict, a dozen calls and a problem list per row, which on a
     budget of 100,000 lines costs several times the read of its cells. The usual row is simpler:
-    its prefilled cells as issued, the months empty (the key spreads the annual amount), a plain
-    annual amount, key and comment, no error value or formula. For such a row `line` returns what
+    its prefilled cells as issued, plain amounts (the months empty for the key to spread the annual
+    amount, or typed with Egna månader), key and comment, no error value or formula. For such a row `line` returns what
     `check_row` would (the line, or None for a row left empty); for any other row, and wherever
     `check_row` would find a problem, it returns UNUSUAL and the caller runs `check_row`, which
     alone says what is wrong. `tests/test_usual_rows.py` holds the two to the same answers.
@@ -178,30 +178,47 @@ class UsualRows:
     def line(self, offset: int, expected: dict):
         """Return the row's line, None when it stays empty, or UNUSUAL when `check_row` must decide."""
         raw = self._rows.plain(offset)
-        if raw is None or self._months(raw) != NO_MONTHS:
+        if raw is None:
             return UNUSUAL
         activity, account = expected["activity"], expected["account"]
         if raw[self._activity] != activity or raw[self._account] != account or not (
                 _plain_code(activity) and _plain_code(account)):
+            return UNUSUAL
+        key, comment = _plain_key(raw[self._key]), _plain_comment(raw[self._comment])
+        if key is UNUSUAL or comment is UNUSUAL:
             return UNUSUAL
         try:
             last_year = text_amount(expected.get("last_year"))
             if to_amount(normalise(raw[self._last_year])) != last_year:
                 return UNUSUAL
             annual = to_amount(normalise(raw[self._annual]))
+            typed = self._months(raw)
+            months = None if typed == NO_MONTHS and key is not DistributionKey.own else _own_months(typed, key)
         except NotAnAmount:
             return UNUSUAL
-        key, comment = _plain_key(raw[self._key]), _plain_comment(raw[self._comment])
-        if key is UNUSUAL or key is DistributionKey.own or comment is UNUSUAL:  # own months: typed, not spread
+        if months is UNUSUAL:
             return UNUSUAL
-        annual = ZERO if annual is None else annual
+        if months is None:  # spread by the key
+            annual, key = ZERO if annual is None else annual, key or DistributionKey.even
+        else:  # months of its own: they must add up to the annual amount, or give it
+            total = sum(months, ZERO)
+            if annual is not None and total != annual:
+                return UNUSUAL
+            annual, key = total if annual is None else annual, DistributionKey.own
         if annual == ZERO and not comment and not last_year:
             return None
         if not comment and comment_wanted(annual, last_year, self._context):
             return UNUSUAL
-        key = key or DistributionKey.even
         return LineDraft(self._rows.number(offset), activity, self._context.activity_ids[activity], account, key,
-                         annual, spread(annual, key), comment)
+                         annual, spread(annual, key) if months is None else months, comment)
+
+
+def _own_months(typed: tuple, key: DistributionKey | None):
+    """Return months typed on a row as amounts (empty ones 0), or UNUSUAL when the key is not Egna månader."""
+    if key not in (None, DistributionKey.own):
+        return UNUSUAL
+    amounts = [to_amount(normalise(value)) for value in typed]
+    return tuple(ZERO if amount is None else amount for amount in amounts)
 
 
 NO_MONTHS = ("",) * 12  # python-calamine's empty cells

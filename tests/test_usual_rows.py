@@ -61,24 +61,36 @@ def codes(expected: str):
                      st.just(float(expected)) if expected.isdigit() else st.just(expected))
 
 
+def usually(draw, usual, unusual):
+    """Draw the usual value five times in six, so that the short way is taken often enough to be tested."""
+    return draw(unusual) if draw(st.integers(0, 5)) == 0 else draw(usual)
+
+
 @st.composite
 def rows(draw):
     expected = draw(st.sampled_from(EXPECTED))
     last_year = float(expected["last_year"]) if expected["last_year"] else ""
     raw = [""] * len(layout.COLUMNS)
     at = {key: number - 1 for key, (number, _) in COLUMNS.items()}
-    raw[at["activity"]] = draw(codes(expected["activity"]))
-    raw[at["account"]] = draw(codes(expected["account"]))
-    raw[at["last_year"]] = draw(st.one_of(st.just(last_year), st.just(last_year), amounts(), st.just("")))
-    raw[at["annual"]] = draw(st.one_of(amounts(), st.just(""), odd_values()))
-    raw[at["key"]] = draw(st.one_of(st.just(""), st.sampled_from([*layout.KEY_LABELS.values(), " jämn ", "EGEN",
-                                                                   "lön", "even", "fel nyckel", "Jamn"]),
-                                    odd_values()))
-    raw[at["comment"]] = draw(st.one_of(st.just(""), st.sampled_from(["Ny tjänst", "  ", " trimmas ", "x" * 2001]),
-                                        odd_values()))
-    if draw(st.integers(0, 4)) == 0:  # now and then months of its own
+    raw[at["activity"]] = usually(draw, st.just(expected["activity"]), codes(expected["activity"]))
+    raw[at["account"]] = usually(draw, st.just(expected["account"]), codes(expected["account"]))
+    raw[at["last_year"]] = usually(draw, st.just(last_year), st.one_of(amounts(), st.just(""), odd_values()))
+    raw[at["annual"]] = usually(draw, st.one_of(amounts(), st.just("")), odd_values())
+    raw[at["key"]] = usually(draw, st.sampled_from(["", *layout.KEY_LABELS.values()]),
+                             st.one_of(st.sampled_from([" jämn ", "EGEN", "lön", "even", "fel nyckel", "Jamn"]),
+                                       odd_values()))
+    raw[at["comment"]] = usually(draw, st.sampled_from(["", "Ny tjänst", " trimmas "]),
+                                 st.one_of(st.sampled_from(["  ", "x" * 2001, "x" * 2000]), odd_values()))
+    shape = draw(st.integers(0, 5))
+    if shape == 0:  # now and then a month of its own, typed anything
         month = at[draw(st.sampled_from(layout.MONTH_KEYS))]
         raw[month] = draw(st.one_of(amounts(), odd_values()))
+    elif shape == 1:  # or several months typed as amounts, which may add up to the annual amount
+        for key in draw(st.lists(st.sampled_from(layout.MONTH_KEYS), min_size=1, max_size=12, unique=True)):
+            raw[at[key]] = draw(amounts())
+        if draw(st.booleans()):
+            typed = [raw[at[key]] for key in layout.MONTH_KEYS if raw[at[key]] != ""]
+            raw[at["annual"]] = float(sum(Decimal(repr(value)) for value in typed))
     threshold = draw(st.sampled_from([("20", "100000"), ("0", "0"), ("10", "1"), ("50", "5000000")]))
     return raw, expected, context(*threshold)
 
@@ -150,3 +162,18 @@ def test_rows_with_an_error_value_or_a_formula_are_left_to_check_row():
     assert with_error[0].values["annual"] == CellError("#REF!")
     untouched = table(raw)
     assert untouched.plain(0) is raw
+
+
+def test_a_row_with_months_of_its_own_takes_the_short_way():
+    raw = [""] * len(layout.COLUMNS)
+    values = {"activity": "FOR", "account": "4010", "key": "Egna månader", "m01": 1000.5, "m06": 2000.0}
+    for key, value in values.items():
+        raw[COLUMNS[key][0] - 1] = value
+    ctx = context("20", "100000")
+    quick = usual(raw, ctx).line(0, EXPECTED[1])
+    assert quick is not UNUSUAL
+    assert shown(quick) == shown(checked(raw, EXPECTED[1], ctx)[0])
+    assert quick.annual == Decimal("3000.50") and quick.months[1] == Decimal("0.00")
+    raw[COLUMNS["annual"][0] - 1] = 3000.0  # not what the months add up to: check_row names the difference
+    assert usual(raw, ctx).line(0, EXPECTED[1]) is UNUSUAL
+    assert checked(raw, EXPECTED[1], ctx)[1][0].code == "months_mismatch"
