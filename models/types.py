@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Numeric
 from sqlalchemy.types import TypeDecorator
 
 ORE = Decimal("0.01")
+HUNDRED = Decimal(100)  # öre in a krona
 
 
 class MoneyType(TypeDecorator):
@@ -27,20 +28,17 @@ class MoneyType(TypeDecorator):
         return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
 
     def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if dialect.name == "sqlite":
-            return whole_ore(value)
-        return Decimal(value)
+        return whole_ore(value) if dialect.name == "sqlite" else as_decimal(value)
 
     def bind_processor(self, dialect):
-        """Return the bind conversion; on SQLite `whole_ore` itself, called for every amount of every stored line.
+        """Return the bind conversion: `whole_ore` on SQLite, `as_decimal` elsewhere, called for every stored amount.
 
-        SQLAlchemy's own wrapper would call `process_bind_param` through another function per value; on
-        SQLite the BigInteger under it has no conversion of its own to keep, so nothing is lost.
+        Each does what `process_bind_param` does; SQLAlchemy's own wrapper would call that through another
+        function per value. When the type under it (BigInteger, or NUMERIC on psycopg) has no conversion of
+        its own to keep, nothing is lost.
         """
-        if dialect.name == "sqlite" and self.impl_instance.bind_processor(dialect) is None:
-            return whole_ore
+        if self.impl_instance.bind_processor(dialect) is None:
+            return whole_ore if dialect.name == "sqlite" else as_decimal
         return super().bind_processor(dialect)
 
     def process_result_value(self, value, dialect):
@@ -53,11 +51,18 @@ class MoneyType(TypeDecorator):
 
 def whole_ore(value) -> int | None:
     """Return an amount in kronor as the whole öre SQLite stores (None stays None)."""
+    if value.__class__ is Decimal:  # nearly always, so tested first; a Decimal 100 spares converting an int each time
+        return int((value * HUNDRED).to_integral_exact())
     if value is None:
         return None
-    if value.__class__ is not Decimal:
-        value = Decimal(value)
-    return int((value * 100).to_integral_exact())
+    return int((Decimal(value) * HUNDRED).to_integral_exact())
+
+
+def as_decimal(value) -> Decimal | None:
+    """Return an amount as the Decimal bound to NUMERIC: a Decimal as it is, not copied (None stays None)."""
+    if value is None or value.__class__ is Decimal:
+        return value
+    return Decimal(value)
 
 
 MONEY = MoneyType()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -156,13 +157,15 @@ def next_version(session: Session, *, planning_round: PlanningRound, unit: OrgUn
     return (highest or 0) + 1
 
 
-STORE_BATCH = 5000  # lines per executemany: few round trips, and only one batch of parameter rows in memory
+STORE_BATCH = 5000  # lines converted and sent at a time: few round trips, and one batch of parameter rows in memory
+ROWS_PER_INSERT = 500  # lines per INSERT on SQLite: more saves nothing measurable
+AMOUNTS_MEMOISED = 20_000  # distinct amounts whose conversion is kept: a few MB at most
 LINE_COLUMNS = ("submission_id", "round_id", "unit_id", "submission_version", "activity_id", "account_code",
                 "distribution_key", "annual_amount", *layout.MONTH_KEYS, "comment")
 
 
 def store_lines(session: Session, *, submission: Submission, lines: list[LineDraft]) -> None:
-    """Insert the lines: with COPY on PostgreSQL (psycopg), else the driver's executemany in batches of STORE_BATCH.
+    """Insert the lines: with COPY on PostgreSQL (psycopg), else in batches of STORE_BATCH (`_insert_rows`).
 
     Each line goes to the driver as a tuple: SQLAlchemy's own executemany builds, checks and converts
     a parameter dict per line, several times the cost of the insert, and on PostgreSQL even a pipelined
@@ -187,11 +190,32 @@ def _copy_rows(connection, rows) -> None:
 
 
 def _insert_rows(connection, rows: list[tuple]) -> None:
-    """Insert the rows into budget_line with the driver's executemany, in its own parameter style."""
+    """Insert the rows into budget_line: on SQLite many to an INSERT, elsewhere with the driver's executemany.
+
+    SQLite runs an executemany as one statement per row; an INSERT of many rows' VALUES does the same
+    work in a quarter less time (10,000 lines: 41 ms against 31), with the rows in the same order.
+    """
     dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.exec_driver_sql(_insert_statement(dialect, 1), rows)
+        return
+    per_insert = _rows_per_sqlite_insert(connection)
+    for start in range(0, len(rows), per_insert):
+        chunk = rows[start:start + per_insert]
+        connection.exec_driver_sql(_insert_statement(dialect, len(chunk)), tuple(chain.from_iterable(chunk)))
+
+
+def _insert_statement(dialect, rows: int) -> str:
+    """Return the INSERT into budget_line of `rows` rows' VALUES, in the driver's parameter style."""
     marker = "?" if dialect.paramstyle == "qmark" else "%s"  # SQLite's; psycopg takes %s as positional
-    markers = ", ".join([marker] * len(LINE_COLUMNS))
-    connection.exec_driver_sql(f"INSERT INTO {_line_target(dialect)} VALUES ({markers})", rows)
+    values = f"({', '.join([marker] * len(LINE_COLUMNS))})"
+    return f"INSERT INTO {_line_target(dialect)} VALUES {', '.join([values] * rows)}"
+
+
+def _rows_per_sqlite_insert(connection) -> int:
+    """Return how many rows an INSERT takes on this SQLite: ROWS_PER_INSERT, or fewer if its parameters run out."""
+    parameters = connection.connection.dbapi_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(ROWS_PER_INSERT, parameters // len(LINE_COLUMNS)))
 
 
 def _line_target(dialect) -> str:
@@ -204,15 +228,33 @@ def _line_target(dialect) -> str:
 def _line_row_maker(dialect, submission: Submission):
     """Return the function making a line's row of LINE_COLUMNS, converted as its column types bind them."""
     key = _bind_conversion(BudgetLine.__table__.c.distribution_key.type, dialect)
-    # Memoised for this insert: an even spread repeats one or two amounts over its twelve months, and
-    # the conversion depends only on the amount's value.
-    money = lru_cache(maxsize=STORE_BATCH)(_bind_conversion(MONEY, dialect))
+    money = _Memoised(_bind_conversion(MONEY, dialect)).__getitem__
     head = (submission.id, submission.round_id, submission.unit_id, submission.version)
 
     def to_row(line: LineDraft) -> tuple:
         return (*head, line.activity_id, line.account_code, key(line.key), money(line.annual),
                 *map(money, line.months), line.comment)
     return to_row
+
+
+class _Memoised(dict):
+    """A conversion's results by amount, each converted the first time it is seen.
+
+    An even spread repeats one or two amounts over its twelve months, and budgets repeat amounts: most
+    amounts of a workbook have been seen before. Looking one up here is a dict lookup with no Python call
+    (lru_cache's wrapper makes one). The conversion depends only on the amount's value, and the lines hold
+    the amounts anyway; past AMOUNTS_MEMOISED amounts it starts afresh.
+    """
+
+    def __init__(self, convert):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, amount):
+        if len(self) >= AMOUNTS_MEMOISED:
+            self.clear()
+        converted = self[amount] = self.convert(amount)
+        return converted
 
 
 def _bind_conversion(column_type, dialect):
