@@ -95,3 +95,57 @@ def test_a_sheet_with_a_dtd_is_not_walked():
     xml = '<!DOCTYPE x [<!ENTITY a "b">]>' + sheet('<row r="1"><c r="A1"><v>1</v></c></row>')
     with pytest.raises(NotXml):
         walk_sheet(opener(xml))
+
+
+# --- the reading fed in chunks, and its bounds ------------------------------------------------
+
+def test_fed_in_small_chunks_the_reading_agrees_with_one_read(monkeypatch):
+    from planround.server import sheet_scan
+
+    xml = openpyxl_sheet()
+    whole = quick_scan(opener(xml))
+    monkeypatch.setattr(sheet_scan, "CHUNK_BYTES", 4096)  # rows cut across chunks, the dimension in the first
+    scanner = sheet_scan.QuickScanner()
+    data = xml.encode()
+    for at in range(0, len(data), 4096):
+        scanner.feed(data[at:at + 4096])
+    fed = scanner.result()
+    assert quick_scan(opener(xml)).formulas == fed.formulas == whole.formulas
+    assert (fed.height, fed.width) == (whole.height, whole.width)
+
+
+@pytest.mark.parametrize("limit", ["1", "9", "10", "99", "100", "10020", "5000", "1048576"])
+def test_the_row_bound_takes_exactly_the_numbers_not_above_it_with_as_many_digits_or_fewer(limit):
+    import re
+
+    from planround.server.sheet_scan import _at_most
+
+    bound = re.compile(b"(?:" + _at_most(limit.encode(), b"0123456789") + b')"')
+    for number in list(range(0, 1200)) + list(range(max(0, int(limit) - 50), int(limit) + 50)):
+        for text in {str(number), str(number).zfill(len(limit)), str(number).zfill(len(limit) + 1)}:
+            expected = len(text) < len(limit) or (len(text) == len(limit) and text <= limit)
+            assert bool(bound.fullmatch((text + '"').encode())) == expected, (limit, text)
+
+
+@pytest.mark.parametrize("limit", ["A", "C", "T", "Z", "AA", "AT", "BA", "XFD"])
+def test_the_column_bound_takes_exactly_the_letters_not_right_of_it(limit):
+    import re
+
+    from planround.server.sheet_scan import _at_most, column_index
+
+    bound = re.compile(b"(?:" + _at_most(limit.encode(), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ") + b')1"')
+    letters = [chr(65 + n) for n in range(26)]
+    for text in letters + [a + b for a in letters for b in letters] + ["AAA", "XFC", "XFD", "XFE", "ZZZ"]:
+        expected = len(text) <= len(limit) and column_index(text) <= column_index(limit)
+        assert bool(bound.fullmatch((text + '1"').encode())) == expected, (limit, text)
+
+
+@pytest.mark.parametrize("rows", [
+    "<row r=\"1\"><c r=\"A1\" t='e'><v>#REF!</v></c></row>",  # an error value, single-quoted
+    '<row r="1"><c r="A1" t="e"/></row>',  # an error value without its text
+    '<row r="1"><c\tr="A1"><v>1</v></c></row>',  # a tab, not a space, before the address
+    '<row r="1"><c r="A1"><v>1</v></c><c r="A01"><v>1</v></c></row>',  # an address spelt unusually
+    '<row r="3"><c r="C3"/></row></sheetData><row r="9"><c r="A9"/></row>',  # a row past the sheet data
+])
+def test_more_sheets_of_another_shape_are_left_to_the_walk(rows):
+    assert quick_scan(opener(sheet(rows))) is None
