@@ -62,14 +62,6 @@ def quick_scan(open_part: Callable[[], IO[bytes]]) -> SheetScan | None:
     return scanner.result()
 
 
-@dataclass
-class _Bounds:
-    """The searches for a cell or row tag that is not plain, addressed first and inside the dimension."""
-
-    cells: re.Pattern
-    rows: re.Pattern
-
-
 class QuickScanner:
     """The byte-level reading of a sheet part, fed its bytes in chunks of `CHUNK_BYTES` (see `quick_scan`).
 
@@ -81,7 +73,7 @@ class QuickScanner:
 
     def __init__(self) -> None:
         self._scan: SheetScan | None = None
-        self._bounds: _Bounds | None = None
+        self._outside: re.Pattern | None = None
         self._tail = b""  # what follows the last row's end tag seen, or the first chunk
         self._fed = False
         self.declined = False  # not of the usual shape: the rest of the part need not be fed
@@ -92,7 +84,7 @@ class QuickScanner:
             return
         if not self._fed:
             self._fed, self._tail = True, chunk
-            self._scan, self._bounds = _dimension(chunk)
+            self._scan, self._outside = _dimension(chunk)
             self.declined = self._scan is None
             return
         buffer = self._tail + chunk
@@ -101,17 +93,17 @@ class QuickScanner:
             self._tail = buffer
             return
         self._tail = buffer[cut:]
-        self.declined = not _usual(buffer[:cut], self._bounds, self._scan)
+        self.declined = not _usual(buffer[:cut], self._outside, self._scan)
 
     def result(self) -> SheetScan | None:
         """Return the scan once the whole part is fed (the last piece is what is left), or None when declined."""
-        if self.declined or not self._fed or not _usual(self._tail, self._bounds, self._scan):
+        if self.declined or not self._fed or not _usual(self._tail, self._outside, self._scan):
             return None
         return self._scan
 
 
-def _dimension(head: bytes) -> tuple[SheetScan | None, _Bounds | None]:
-    """Return a scan bounded by the sheet's `<dimension>` and the searches for rows or cells outside it."""
+def _dimension(head: bytes) -> tuple[SheetScan | None, re.Pattern | None]:
+    """Return a scan bounded by the sheet's `<dimension>` and the search for rows or cells outside it."""
     match = DIMENSION_RE.search(head)
     if match is None:
         return None, None
@@ -121,16 +113,14 @@ def _dimension(head: bytes) -> tuple[SheetScan | None, _Bounds | None]:
 
 
 @lru_cache(maxsize=64)
-def _outside_search(letters: bytes, digits: bytes) -> _Bounds:
-    """Return the searches for a cell, and for a row, whose tag is not plain, addressed first and inside the dimension.
+def _outside_search(letters: bytes, digits: bytes) -> re.Pattern:
+    """Return a search for a row or cell tag that is not plain, addressed first and inside the dimension.
 
-    Apart, each starts with a literal (`<c`, `<row`) that the search skips to; the negative lookahead
-    comes first because it is what fails at nearly every tag (a tag is rarely not followed by space).
+    The negative lookahead comes first: at nearly every cell or row tag it is what fails, ending the try.
     """
     row = _at_most(digits, b"0123456789")
     col = _at_most(letters, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return _Bounds(cells=re.compile(rb'<c(?! r="(?:' + col + rb")(?:" + row + rb')")(?=[\s/>])'),
-                   rows=re.compile(rb'<row(?! r="(?:' + row + rb')")(?=[\s/>])'))
+    return re.compile(rb'<(?:c(?! r="(?:' + col + rb")(?:" + row + rb')")|row(?! r="(?:' + row + rb')"))(?=[\s/>])')
 
 
 def _at_most(limit: bytes, alphabet: bytes) -> bytes:
@@ -152,11 +142,10 @@ def _at_most(limit: bytes, alphabet: bytes) -> bytes:
     return b"|".join(options)
 
 
-def _usual(done: bytes, bounds: _Bounds, scan: SheetScan) -> bool:
+def _usual(done: bytes, outside: re.Pattern, scan: SheetScan) -> bool:
     """Check a chunk of whole rows and note its formula cells; False when it is not of the usual shape."""
     data, rest = _split_at_sheet_data_end(done)
-    if (bounds.cells.search(data) or bounds.rows.search(data) or PREFIXED_TAG_RE.search(data)
-            or ERROR_VALUE_RE.search(data)):
+    if outside.search(data) or PREFIXED_TAG_RE.search(data) or ERROR_VALUE_RE.search(data):
         return False  # a cell without its address or outside the dimension, a prefix, an error value
     if STRAY_CELL_RE.search(rest):
         return False
