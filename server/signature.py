@@ -29,5 +29,12 @@ def sign_prefill(secret: str, *, round_code: str, unit_code: str, template_versi
 
 def signature_holds(secret: str, signature: str, **identity: Any) -> bool:
     """Tell whether `signature` was made with `secret` over exactly this identity and prefill."""
-    expected = sign_prefill(secret, **identity)
-    return hmac.compare_digest(expected, signature or "")
+    return signature_matches(sign_prefill(secret, **identity), signature)
+
+
+def signature_matches(expected: str, signature: str | None) -> bool:
+    """Compare a signature with the one expected, in constant time.
+
+    As bytes: a tampered workbook may hold any text there, and compare_digest refuses non-ASCII str.
+    """
+    return hmac.compare_digest(expected.encode(), (signature or "").encode())

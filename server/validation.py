@@ -22,7 +22,7 @@ from planround.server.errors import Conflict, Problem, ValidationFailed
 from planround.server.periodisation import spread
 from planround.server.personnel_checks import with_personnel
 from planround.server.personnel_layout import computed_accounts
-from planround.server.signature import signature_holds
+from planround.server.signature import sign_prefill, signature_matches
 from planround.server.workbook import SubmittedTable, SubmittedWorkbook, TableRows, normalise
 
 MAX_COMMENT = 2000
@@ -43,6 +43,7 @@ class ValidationContext:
     threshold_amount: Decimal
     secret: str
     kind: RoundKind = RoundKind.budget  # the round's kind: which template it takes
+    signature: str | None = None  # `issued_signature`, when worked out ahead (else when checked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +120,19 @@ def check_identity(workbook: SubmittedWorkbook, context: ValidationContext) -> N
 
 
 def check_signature(workbook: SubmittedWorkbook, context: ValidationContext) -> list[Problem]:
-    """Return a problem unless the signature holds over the prefill the server issued."""
-    issue = context.issue
-    holds = signature_holds(
-        context.secret, workbook.meta.get("signature", ""), round_code=context.round_code,
-        unit_code=context.unit_code, template_version=issue.template_version,
-        issue_id=int(workbook.meta.get("issue_id") or 0), prefill=issue.prefill,
-    )
-    if holds and workbook.meta.get("issue_id") == str(issue.id):
+    """Return a problem unless the workbook carries the signature of the template the server issued."""
+    meta = workbook.meta
+    if meta.get("issue_id") == str(context.issue.id) and signature_matches(
+            context.signature or issued_signature(context), meta.get("signature")):
         return []
     return [Problem("bad_signature", sheet=layout.META_SHEET)]
+
+
+def issued_signature(context: ValidationContext) -> str:
+    """Return the signature the server wrote into the current template: over its identity and its prefill."""
+    issue = context.issue
+    return sign_prefill(context.secret, round_code=context.round_code, unit_code=context.unit_code,
+                        template_version=issue.template_version, issue_id=issue.id, prefill=issue.prefill)
 
 
 def check_row(row: CheckedRow, expected: dict | None, context: ValidationContext) -> LineDraft | None:

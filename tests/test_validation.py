@@ -239,3 +239,17 @@ def test_own_months_left_empty_are_zeros_that_must_add_up():
     lines = validate_workbook(filled(annual=None, key="Egna månader", comment="Inget i år"), context())
     assert lines[0].key is DistributionKey.own and lines[0].annual == Decimal("0.00")
     assert lines[0].months == (Decimal("0.00"),) * 12
+
+
+@pytest.mark.parametrize("tampered", [{"issue_id": "sju"}, {"issue_id": ""}, {"signature": "åäö"},
+                                      {"issue_id": "8"}])
+def test_a_tampered_identity_or_signature_is_a_bad_signature_not_a_crash(tampered):
+    """An issue id that is no number, or a signature with non-ASCII text, once crashed the check (a 500)."""
+    problems = problems_of(workbook(*[sheet_row(i, annual=1.0) for i in range(len(PREFILL))], **tampered))
+    assert [(p["code"], p["sheet"]) for p in problems][:1] == [("bad_signature", layout.META_SHEET)]
+
+
+def test_a_signature_worked_out_ahead_is_the_one_checked():
+    book = filled()
+    assert validate_workbook(book, context(signature=meta()["signature"]))
+    assert problems_of(book, context(signature="0" * 64))[0]["code"] == "bad_signature"
