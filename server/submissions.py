@@ -33,7 +33,7 @@ from planround.server.personnel_checks import read_personnel
 from planround.server.rounds import require_open
 from planround.server.staffing import staffing_check
 from planround.server.students import StudentPlan, read_student_plan, store_student_lines
-from planround.server.validation import LineDraft, ValidationContext, validate_workbook
+from planround.server.validation import LineDraft, ValidationContext, issued_signature, validate_workbook
 from planround.server.workbook import open_workbook
 from planround.server.workflow import mark_submitted, require_editable
 
@@ -134,8 +134,10 @@ def checked_lines(session: Session, *, planning_round: PlanningRound, unit: OrgU
     The rows read go when this returns: on a large budget they weigh more than the lines kept.
     """
     source = open_workbook(content, max_cells=max_cells)
-    workbook = source.lines()
+    source.read_lines_ahead()  # python-calamine reads the lines' sheet while the database is asked
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
+    context = replace(context, signature=issued_signature(context))  # also while the sheet is read
+    workbook = source.lines()
     personnel = read_personnel(source, context.issue.prefill)
     students = read_student_plan(source, workbook, context.issue)  # fills the Stina line
     return validate_workbook(workbook, context, personnel, also=students.problems), students, context

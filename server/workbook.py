@@ -14,6 +14,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -139,13 +140,24 @@ class SubmittedFile:
         self._package = _open_package(content)
         self._book = _read_book(self._package)
         self._calamine: CalamineWorkbook | None = None
+        self._ahead: tuple[_LinesTable, dict, _Grids] | None = None  # the lines table, its sheet being read
+
+    def read_lines_ahead(self) -> None:
+        """Start reading the lines table's sheet in another thread; `lines` takes it up.
+
+        python-calamine parses a sheet without holding the GIL, so what the caller does meanwhile
+        (asking the database what validation needs) costs no time of its own. The table is found,
+        measured and its sheet scanned first, as for any read: a table or sheet too large is refused here.
+        """
+        table, columns = self._lines_table()
+        grids = self._grids()
+        grids.start(table.sheet, table.last_row)
+        self._ahead = table, columns, grids
 
     def lines(self) -> SubmittedWorkbook:
         """Return the metadata, header values and rows of the budget or forecast lines table."""
-        table = _find_lines_table(self._package, self._book)
-        columns = _map_columns(table)
-        _check_size(table, self._max_cells)
-        grids = self._grids()
+        table, columns, grids = self._ahead or (*self._lines_table(), self._grids())
+        self._ahead = None
         input_grid = grids.get(table.sheet, table.last_row)
         rows = _sheet_rows(input_grid, table.data_rows, columns)
         meta = _read_meta(grids.get(self._book.sheet_name(layout.META_SHEET)))
@@ -157,10 +169,20 @@ class SubmittedFile:
         table = _find_table(self._package, self._book, (spec,))
         if table is None:
             return None
-        columns = _map_columns(table)
-        _check_size(table, self._max_cells)
+        columns = self._columns(table)
         grid = self._grids().get(table.sheet, table.last_row)
         return SubmittedTable(table.sheet, _sheet_rows(grid, table.data_rows, columns))
+
+    def _columns(self, table: _LinesTable) -> dict[str, tuple[int, str]]:
+        """Map a table's columns, refusing wrong columns or more cells than the service reads."""
+        columns = _map_columns(table)
+        _check_size(table, self._max_cells)
+        return columns
+
+    def _lines_table(self) -> tuple[_LinesTable, dict[str, tuple[int, str]]]:
+        """Find the budget or forecast lines table and its columns, refusing wrong columns or too many cells."""
+        table = _find_lines_table(self._package, self._book)
+        return table, self._columns(table)
 
     def _grids(self) -> "_Grids":
         """Return the sheets' values for one table's reading: the grids go when it is done, the workbook stays."""
@@ -492,21 +514,34 @@ class _Grids:
     def __init__(self, calamine: CalamineWorkbook, package: zipfile.ZipFile, book: _Book, max_cells: int):
         self._calamine, self._package, self._book, self._cache = calamine, package, book, {}
         self._max_cells = max_cells
+        self._reading: dict[str, tuple[SheetScan, Future]] = {}  # sheet -> its scan and its values being read
 
     def get(self, sheet: str | None, nrows: int | None = None) -> "_Grid | None":
-        """Return a sheet's grid, read up to `nrows` (all rows when None)."""
+        """Return a sheet's grid, read up to `nrows` (all rows when None); a sheet being read (`start`) is waited for."""
         if sheet is None:
             return None
+        if sheet in self._reading:
+            scan, reading = self._reading.pop(sheet)
+            self._cache[sheet] = _Grid(reading.result(), _error_cells(scan), scan.formulas)
         if sheet not in self._cache:
             scan = self._scan(sheet)
-            try:
-                # skip_empty_area=False: row 0 of the list is Excel row 1, whatever is empty above.
-                values = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
-            except CalamineError as exc:
-                raise UnsupportedFile(detail=f"bladet {sheet} kunde inte läsas ({type(exc).__name__})") from None
-            errors = {where: CellError(text) for where, text in scan.errors.items()}
-            self._cache[sheet] = _Grid(values, errors, scan.formulas)
+            self._cache[sheet] = _Grid(self._values(sheet, nrows), _error_cells(scan), scan.formulas)
         return self._cache[sheet]
+
+    def start(self, sheet: str, nrows: int | None) -> None:
+        """Scan a sheet, then read its values (`get`'s) in another thread."""
+        scan = self._scan(sheet)
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planround-sheet")
+        self._reading[sheet] = scan, reader.submit(self._values, sheet, nrows)
+        reader.shutdown(wait=False)  # its one thread ends with the read
+
+    def _values(self, sheet: str, nrows: int | None) -> list[list[Any]]:
+        """Read a scanned sheet's values with python-calamine."""
+        try:
+            # skip_empty_area=False: row 0 of the list is Excel row 1, whatever is empty above.
+            return self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
+        except CalamineError as exc:
+            raise UnsupportedFile(detail=f"bladet {sheet} kunde inte läsas ({type(exc).__name__})") from None
 
     def _scan(self, sheet: str) -> SheetScan:
         """Scan the sheet, refusing one whose cells span more than the limit: calamine would hold the whole range."""
@@ -521,6 +556,10 @@ class _Grids:
             raise ValidationFailed("sheet_too_many_cells", problems=[Problem("sheet_too_many_cells", size,
                                                                              sheet=sheet)], **size)
         return scan
+
+
+def _error_cells(scan: SheetScan) -> dict[tuple[int, int], CellError]:
+    return {where: CellError(text) for where, text in scan.errors.items()}
 
 
 @dataclass

@@ -17,7 +17,7 @@ from planround.server.errors import UnsupportedFile, ValidationFailed
 from planround.models import RoundKind
 from planround.server.masters import build_budget_master, build_forecast_master
 from planround.server.templates import generate_template
-from planround.server.workbook import CellError, read_workbook
+from planround.server.workbook import CellError, open_workbook, read_workbook
 from tests.factories import make_round, make_small_university
 
 SECRET = "test-secret"
@@ -324,3 +324,31 @@ def test_a_forecast_workbook_without_its_table_names_the_forecast_sheet(tmp_path
         read_workbook(save(wb), max_cells=MAX_CELLS)
     assert problems_of(caught) == [("table_missing", "Prognos", None)]
     assert caught.value.problems[0].params["table"] == "ForecastLines"
+
+
+# --- reading the lines' sheet ahead -----------------------------------------------------------
+
+def test_lines_read_ahead_in_another_thread_are_the_lines_read_in_turn(tmp_path):
+    wb = filled_master(tmp_path, [
+        {"activity": "UTB", "account": "3010", "last_year": 1500.25, "annual": 120000, "key": "Jämn"},
+        {"activity": "FOR", "account": "4010", "annual": "=1+1", "comment": "Ny tjänst"},
+    ])
+    content = save(wb)
+    in_turn = open_workbook(content, max_cells=MAX_CELLS).lines()
+    source = open_workbook(content, max_cells=MAX_CELLS)
+    source.read_lines_ahead()
+    ahead = source.lines()
+    assert (ahead.sheet, ahead.meta, ahead.header, ahead.kind) == (in_turn.sheet, in_turn.meta, in_turn.header,
+                                                                  in_turn.kind)
+    assert [(r.row, r.values, dict(r.cells), r.formulas) for r in ahead.rows] == [
+        (r.row, r.values, dict(r.cells), r.formulas) for r in in_turn.rows]
+    assert ahead.rows[1].formulas == {"annual"}
+
+
+def test_a_table_too_large_is_refused_before_its_sheet_is_read_ahead(tmp_path):
+    content = save(filled_master(tmp_path, [{"activity": "UTB"}] * 5))
+    source = open_workbook(content, max_cells=5 * len(layout.COLUMNS) - 1)
+    with pytest.raises(ValidationFailed) as caught:
+        source.read_lines_ahead()
+    assert caught.value.code == "too_many_cells"
+    assert source._calamine is None  # python-calamine never opened the file
