@@ -161,10 +161,11 @@ class UsualRows:
     `check_row` on a `CheckedRow` makes a dict, a dozen calls and a problem list per row, which on a
     budget of 100,000 lines costs several times the read of its cells. The usual row is simpler:
     its prefilled cells as issued, plain amounts (the months empty for the key to spread the annual
-    amount, or typed with Egna månader), key and comment, no error value or formula. For such a row `line` returns what
-    `check_row` would (the line, or None for a row left empty); for any other row, and wherever
-    `check_row` would find a problem, it returns UNUSUAL and the caller runs `check_row`, which
-    alone says what is wrong. `tests/test_usual_rows.py` holds the two to the same answers.
+    amount, or typed with Egna månader), key and comment, no error value or formula. For such a
+    row `line` returns what `check_row` would (the line, or None for a row left empty); for any
+    other row, and wherever `check_row` would find a problem, it returns UNUSUAL and the caller
+    runs `check_row`, which alone says what is wrong. `tests/test_usual_rows.py` holds the two to
+    the same answers.
     """
 
     def __init__(self, rows: TableRows, context: ValidationContext):

@@ -517,7 +517,7 @@ class _Grids:
         self._reading: dict[str, tuple[SheetScan, Future]] = {}  # sheet -> its scan and its values being read
 
     def get(self, sheet: str | None, nrows: int | None = None) -> "_Grid | None":
-        """Return a sheet's grid, read up to `nrows` (all rows when None); a sheet being read (`start`) is waited for."""
+        """Return a sheet's grid, read up to `nrows` (all when None); a sheet being read (`start`) is waited for."""
         if sheet is None:
             return None
         if sheet in self._reading:
