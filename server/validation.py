@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from operator import itemgetter
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from planround.models import AccountGroup, DistributionKey, RoundKind, TemplateIssue
@@ -236,23 +236,23 @@ def _plain_code(code: Any) -> bool:
 
 def _plain_key(value: Any):
     """Return the distribution key of a raw cell, None when empty; UNUSUAL when it is not a key's text."""
-    value = normalise(value)
-    if value is None:
-        return None
-    if value.__class__ is not str:
-        return UNUSUAL
-    return layout.KEY_BY_TEXT.get(value.strip().casefold(), UNUSUAL)
+    text = _plain_text(value)
+    return text if text is None or text is UNUSUAL else layout.KEY_BY_TEXT.get(text.strip().casefold(), UNUSUAL)
 
 
 def _plain_comment(value: Any):
     """Return a raw comment cell's text as `check_comment` would, or UNUSUAL for other than text within the limit."""
-    value = normalise(value)
-    if value is None:
-        return None
-    if value.__class__ is not str:
-        return UNUSUAL
-    text = value.strip()
+    text = _plain_text(value)
+    if text is None or text is UNUSUAL:
+        return text
+    text = text.strip()
     return UNUSUAL if len(text) > MAX_COMMENT else text or None
+
+
+def _plain_text(value: Any):
+    """Return a raw cell's text, None when empty, UNUSUAL when it holds anything but text."""
+    value = normalise(value)
+    return value if value is None or value.__class__ is str else UNUSUAL
 
 
 def check_computed_row(row: CheckedRow, expected: dict, context: ValidationContext) -> LineDraft | None:

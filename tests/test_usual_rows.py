@@ -12,12 +12,11 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from planround.models import AccountGroup, TemplateIssue
 from planround.server import layout
 from planround.server.checked_row import CheckedRow
 from planround.server.validation import UNUSUAL, UsualRows, ValidationContext, check_row
-from planround.server.workbook import SubmittedWorkbook, TableRows
+from planround.server.workbook import CellError, SubmittedWorkbook, TableRows
 
 ROW = 12  # the row's Excel number
 COLUMNS = {column.key: (number, chr(ord("A") + number - 1)) for number, column in enumerate(layout.COLUMNS, 1)}
@@ -40,6 +39,14 @@ def context(threshold_pct: str, threshold_amount: str) -> ValidationContext:
 
 def table(raw: list) -> TableRows:
     return TableRows([raw], range(ROW, ROW + 1), COLUMNS, {}, set())
+
+
+def raw_row(**values) -> list:
+    """A row as python-calamine reads it: these values, the other cells empty."""
+    raw = [""] * len(layout.COLUMNS)
+    for key, value in values.items():
+        raw[COLUMNS[key][0] - 1] = value
+    return raw
 
 
 def odd_values():
@@ -70,7 +77,7 @@ def usually(draw, usual, unusual):
 def rows(draw):
     expected = draw(st.sampled_from(EXPECTED))
     last_year = float(expected["last_year"]) if expected["last_year"] else ""
-    raw = [""] * len(layout.COLUMNS)
+    raw = raw_row()
     at = {key: number - 1 for key, (number, _) in COLUMNS.items()}
     raw[at["activity"]] = usually(draw, st.just(expected["activity"]), codes(expected["activity"]))
     raw[at["account"]] = usually(draw, st.just(expected["account"]), codes(expected["account"]))
@@ -124,10 +131,7 @@ def test_the_usual_row_gives_check_rows_answer_or_stands_aside(case):
 
 def test_the_usual_filled_row_takes_the_short_way():
     """The short way is taken for the rows it is for (the property above would hold if it never was)."""
-    raw = [""] * len(layout.COLUMNS)
-    values = {"activity": "UTB", "account": "3010", "last_year": 1000000.0, "annual": 1050000.0, "key": "Jämn"}
-    for key, value in values.items():
-        raw[COLUMNS[key][0] - 1] = value
+    raw = raw_row(activity="UTB", account="3010", last_year=1000000.0, annual=1050000.0, key="Jämn")
     ctx = context("20", "100000")
     quick = usual(raw, ctx).line(0, EXPECTED[0])
     assert quick is not UNUSUAL
@@ -140,8 +144,7 @@ def test_the_usual_filled_row_takes_the_short_way():
 
 def test_a_row_made_for_another_reader_is_left_to_check_row():
     """Once a SheetRow is made (the Studenter sheet may fill its values), calamine's values are no longer the row."""
-    raw = [""] * len(layout.COLUMNS)
-    raw[COLUMNS["activity"][0] - 1], raw[COLUMNS["account"][0] - 1] = "FOR", "4010"
+    raw = raw_row(activity="FOR", account="4010")
     rows = table(raw)
     checker = UsualRows.of(SubmittedWorkbook(sheet=layout.INPUT_SHEET, meta={}, rows=rows), context("20", "100000"))
     assert checker.line(0, EXPECTED[1]) is None  # an untouched empty row: no line
@@ -150,12 +153,10 @@ def test_a_row_made_for_another_reader_is_left_to_check_row():
 
 
 def test_rows_with_an_error_value_or_a_formula_are_left_to_check_row():
-    raw = [""] * len(layout.COLUMNS)
-    raw[COLUMNS["activity"][0] - 1], raw[COLUMNS["account"][0] - 1] = "FOR", "4010"
+    raw = raw_row(activity="FOR", account="4010")
     comment_col = COLUMNS["comment"][0]
     with_formula = TableRows([raw], range(ROW, ROW + 1), COLUMNS, {}, {(ROW, comment_col)})
     assert with_formula.plain(0) is None
-    from planround.server.workbook import CellError
     with_error = TableRows([raw], range(ROW, ROW + 1), COLUMNS, {(ROW, COLUMNS["annual"][0]): CellError("#REF!")},
                            set())
     assert with_error.plain(0) is None
@@ -165,10 +166,7 @@ def test_rows_with_an_error_value_or_a_formula_are_left_to_check_row():
 
 
 def test_a_row_with_months_of_its_own_takes_the_short_way():
-    raw = [""] * len(layout.COLUMNS)
-    values = {"activity": "FOR", "account": "4010", "key": "Egna månader", "m01": 1000.5, "m06": 2000.0}
-    for key, value in values.items():
-        raw[COLUMNS[key][0] - 1] = value
+    raw = raw_row(activity="FOR", account="4010", key="Egna månader", m01=1000.5, m06=2000.0)
     ctx = context("20", "100000")
     quick = usual(raw, ctx).line(0, EXPECTED[1])
     assert quick is not UNUSUAL
