@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKeyConstraint, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from planround.models.types import MONEY, utcnow
@@ -46,7 +46,13 @@ class Submission(SQLModel, table=True):
     """One accepted version of a department's workbook, with the original bytes."""
 
     __tablename__ = "submission"
-    __table_args__ = (UniqueConstraint("round_id", "unit_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_id", "version"),
+        # What a budget line's one foreign key refers to (fk_budget_line_submission). A unique index, not a
+        # constraint: SQLite adds an index in place but would rebuild the table for a constraint, which
+        # its foreign keys forbid once lines refer to it (migration 0011).
+        Index("uq_submission_id_round_unit_version", "id", "round_id", "unit_id", "version", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="planning_round.id", index=True)
@@ -86,13 +92,22 @@ class BudgetLine(MonthlyAmounts, table=True):
 
     __tablename__ = "budget_line"
     # A submission's lines in account order: its sums per account (server/account_sums.py) come in one pass.
-    __table_args__ = (Index("ix_budget_line_submission_account", "submission_id", "account_code"),)
+    __table_args__ = (
+        Index("ix_budget_line_submission_account", "submission_id", "account_code"),
+        # One key for a line's submission, round, unit and version: the database holds them to the
+        # submission's, and checks one key per line instead of three (submission, round, unit) when
+        # lines are stored (10,000 lines on PostgreSQL: ~290 -> ~230 ms, migration 0011). The submission
+        # is in its round and unit by its own foreign keys.
+        ForeignKeyConstraint(["submission_id", "round_id", "unit_id", "submission_version"],
+                             ["submission.id", "submission.round_id", "submission.unit_id", "submission.version"],
+                             name="fk_budget_line_submission"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    submission_id: int = Field(foreign_key="submission.id")
+    submission_id: int
     # No index on round_id: lines are found by submission; one more index only slows every insert (0010).
-    round_id: int = Field(foreign_key="planning_round.id")
-    unit_id: int = Field(foreign_key="org_unit.id", index=True)  # SQLite's planner joins org_unit through it
+    round_id: int
+    unit_id: int = Field(index=True)  # SQLite's planner joins org_unit through it
     submission_version: int
     activity_id: int = Field(foreign_key="activity.id")
     account_code: str = Field(foreign_key="account.code", max_length=16)
