@@ -74,8 +74,13 @@ def check_submissions(session: Session) -> list[Breach]:
                                BudgetLine.submission_version, BudgetLine.account_code,
                                BudgetLine.annual_amount)).all()
     submissions = {s.id: s for s in session.exec(select(Submission)).all()}
+    # The database's own key holds each line to its submission (fk_budget_line_submission, 0011), but only
+    # where foreign keys are on: not in a SQLite file written by the sqlite3 shell, whose default is off.
     for submission_id, round_id, unit_id, version, account, amount in rows:
-        owner = submissions[submission_id]
+        owner = submissions.get(submission_id)
+        if owner is None:
+            breaches.append(Breach("lines", f"submission {submission_id}", "en rad pekar på en inlämning som saknas"))
+            continue
         if (owner.round_id, owner.unit_id, owner.version) != (round_id, unit_id, version):
             breaches.append(Breach("lines", f"submission {submission_id}",
                                    "en rad pekar på en annan omgång, enhet eller version än sin inlämning"))

@@ -71,3 +71,16 @@ def test_db_check_still_finds_a_line_of_another_version_where_foreign_keys_were_
         found = check_database(session)
     assert [(b.check, b.where) for b in found] == [("lines", f"submission {submission.id}")] * len(LINES)
     assert "annan omgång, enhet eller version" in found[0].message
+
+
+def test_db_check_reports_a_line_of_a_missing_submission_where_foreign_keys_were_off(
+        engine, database_url, submitted):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL always holds its foreign keys")
+    submission, _ = submitted
+    written_with_foreign_keys_off(database_url, "UPDATE budget_line SET submission_id = submission_id + 1000 "
+                                                "WHERE id = (SELECT MIN(id) FROM budget_line)")
+    with Session(engine) as session:
+        found = check_database(session)
+    assert ("lines", f"submission {submission.id + 1000}", "en rad pekar på en inlämning som saknas") in {
+        (b.check, b.where, b.message) for b in found}
