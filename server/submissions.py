@@ -77,16 +77,18 @@ def validation_context(session: Session, *, planning_round: PlanningRound, unit:
                        secret: str) -> ValidationContext:
     """Gather what validation needs to know about this round and department (of either kind)."""
     accounts = session.exec(select(Account.code, Account.group).where(Account.plannable)).all()
+    issue = current_issue(session, planning_round=planning_round, unit=unit)
     return ValidationContext(
         round_code=planning_round.code,
         unit_code=unit.code,
-        issue=current_issue(session, planning_round=planning_round, unit=unit),
+        issue=issue,
         activity_ids={a.code: a.id for a in activities_of(session, unit)},
         account_groups={code: AccountGroup(group) for code, group in accounts},
         threshold_pct=planning_round.comment_threshold_pct,
         threshold_amount=planning_round.comment_threshold_amount,
         secret=secret,
         kind=planning_round.kind,  # a budget and a forecast differ only in how rows are checked
+        signature=issued_signature(secret, planning_round.code, unit.code, issue),
     )
 
 
@@ -134,9 +136,8 @@ def checked_lines(session: Session, *, planning_round: PlanningRound, unit: OrgU
     The rows read go when this returns: on a large budget they weigh more than the lines kept.
     """
     source = open_workbook(content, max_cells=max_cells)
-    source.read_lines_ahead()  # python-calamine reads the lines' sheet while the database is asked
+    source.read_lines_ahead()  # python-calamine reads the lines' sheet while the context is gathered
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
-    context = replace(context, signature=issued_signature(context))  # also while the sheet is read
     workbook = source.lines()
     personnel = read_personnel(source, context.issue.prefill)
     students = read_student_plan(source, workbook, context.issue)  # fills the Stina line

@@ -122,17 +122,17 @@ def check_identity(workbook: SubmittedWorkbook, context: ValidationContext) -> N
 def check_signature(workbook: SubmittedWorkbook, context: ValidationContext) -> list[Problem]:
     """Return a problem unless the workbook carries the signature of the template the server issued."""
     meta = workbook.meta
-    if meta.get("issue_id") == str(context.issue.id) and signature_matches(
-            context.signature or issued_signature(context), meta.get("signature")):
+    expected = context.signature or issued_signature(context.secret, context.round_code, context.unit_code,
+                                                     context.issue)
+    if meta.get("issue_id") == str(context.issue.id) and signature_matches(expected, meta.get("signature")):
         return []
     return [Problem("bad_signature", sheet=layout.META_SHEET)]
 
 
-def issued_signature(context: ValidationContext) -> str:
-    """Return the signature the server wrote into the current template: over its identity and its prefill."""
-    issue = context.issue
-    return sign_prefill(context.secret, round_code=context.round_code, unit_code=context.unit_code,
-                        template_version=issue.template_version, issue_id=issue.id, prefill=issue.prefill)
+def issued_signature(secret: str, round_code: str, unit_code: str, issue: TemplateIssue) -> str:
+    """Return the signature the server wrote into a template it issued: over its identity and its prefill."""
+    return sign_prefill(secret, round_code=round_code, unit_code=unit_code, template_version=issue.template_version,
+                        issue_id=issue.id, prefill=issue.prefill)
 
 
 def check_row(row: CheckedRow, expected: dict | None, context: ValidationContext) -> LineDraft | None:
