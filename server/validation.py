@@ -80,17 +80,15 @@ def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
     usual = UsualRows.of(workbook, context) if row_check is check_row else None
     for offset in range(len(workbook.rows)):
         expected = prefill[offset] if offset < len(prefill) else None
-        if usual is not None and expected is not None and expected["account"] not in computed:
-            line = usual.line(offset, expected)
-            if line is not UNUSUAL:
-                if line is not None:
-                    lines.append(line)
-                continue
-        row = CheckedRow(workbook.sheet, workbook.rows[offset])
-        check = check_computed_row if expected is not None and expected["account"] in computed else row_check
-        line = check(row, expected, context)
-        problems.extend(row.problems)
-        if line is not None and not row.problems:
+        is_computed = expected is not None and expected["account"] in computed
+        usual_row = usual is not None and expected is not None and not is_computed
+        line = usual.line(offset, expected) if usual_row else UNUSUAL
+        if line is UNUSUAL:  # the full check, which names every problem
+            row = CheckedRow(workbook.sheet, workbook.rows[offset])
+            line = (check_computed_row if is_computed else row_check)(row, expected, context)
+            problems.extend(row.problems)
+            line = None if row.problems else line
+        if line is not None:
             lines.append(line)
     problems.extend(check_duplicates(lines, workbook))
     lines = with_personnel(lines, personnel, context.issue.prefill, problems)
