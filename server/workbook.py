@@ -647,7 +647,6 @@ class TableRows(Sequence):
     def __init__(self, raw: list[list[Any]], numbers: range, columns: dict[str, tuple[int, str]],
                  errors: Mapping[tuple[int, int], CellError], formulas: set[tuple[int, int]]):
         self._raw, self._numbers = raw, numbers
-        self._keys = tuple(columns)
         self.index = {key: col - 1 for key, (col, _) in columns.items()}  # column key -> position in a raw row
         self._letters = {key: letter for key, (_, letter) in columns.items()}
         key_of = {col: key for key, (col, _) in columns.items()}
