@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from planround.models import DistributionKey
-from planround.server.periodisation import _equal_parts, _weighted_parts, spread
+from planround.server.periodisation import _as_kronor, _equal_kronor, _equal_parts, _weighted_parts, spread
 
 
 @pytest.mark.parametrize("key", [DistributionKey.even, DistributionKey.salary])
@@ -34,3 +34,12 @@ def test_the_salary_profile_puts_more_in_june_and_less_in_july():
 def test_equal_weights_split_as_the_weighted_method_does(months):
     for ore in [*range(0, 400), 123456789, 99999999999]:
         assert _equal_parts(ore, months) == _weighted_parts(ore, (10,) * months)
+
+
+@pytest.mark.parametrize("months", [1, 5, 12])
+@pytest.mark.parametrize("sign, zero", [(1, Decimal("0.00")), (-1, Decimal("-0.00"))])
+def test_an_equal_split_makes_the_amounts_of_its_parts_spelt_alike(months, sign, zero):
+    """`_equal_kronor` makes two amounts where `_as_kronor(_equal_parts(...))` made one per part: the same ones."""
+    for ore in [*range(0, 400), 123456789, 99999999999]:
+        made = _equal_kronor(ore, months, sign, zero)
+        assert [str(m) for m in made] == [str(m) for m in _as_kronor(_equal_parts(ore, months), sign, zero)]
