@@ -25,6 +25,11 @@ def spread(annual: Decimal, key: DistributionKey) -> tuple[Decimal, ...]:
     return _split_tenths(annual, KEY_TENTHS[key])
 
 
+def spread_ore(annual_ore: int, key: DistributionKey) -> tuple[Decimal, ...]:
+    """Return `spread` of the amount of `annual_ore` whole öre (spelt with two decimals, as `to_amount` does)."""
+    return _split_ore(annual_ore, KEY_TENTHS[key], annual_ore < 0)
+
+
 def spread_evenly(amount: Decimal, months: int) -> tuple[Decimal, ...]:
     """Split `amount` evenly over `months` months (none when 0); they add up exactly."""
     return split(amount, (Decimal(1),) * months) if months else ()
@@ -44,9 +49,13 @@ def split(amount: Decimal, weights: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
 
 def _split_tenths(amount: Decimal, tenths: tuple[int, ...]) -> tuple[Decimal, ...]:
     """Split `amount` by weights in whole tenths (`split`)."""
-    ore = int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN))
+    return _split_ore(int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN)), tenths, amount.is_signed())
+
+
+def _split_ore(ore: int, tenths: tuple[int, ...], signed: bool) -> tuple[Decimal, ...]:
+    """Split whole öre by weights in tenths; `signed`: the amount is negative (or -0.00), as its empty shares are."""
     # On the size: the sign goes back on at the end, as each share has the amount's sign.
-    sign, zero = -1 if ore < 0 else 1, ZERO.copy_negate() if amount.is_signed() else ZERO
+    sign, zero = -1 if ore < 0 else 1, ZERO.copy_negate() if signed else ZERO
     if tenths.count(tenths[0]) == len(tenths):
         return _equal_kronor(abs(ore), len(tenths), sign, zero)
     return _as_kronor(_weighted_parts(abs(ore), tenths), sign, zero)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -19,7 +20,7 @@ from planround.server import forecast, layout
 from planround.server.amounts import NotAnAmount, format_sek, text_amount, to_amount
 from planround.server.checked_row import CheckedRow
 from planround.server.errors import Conflict, Problem, ValidationFailed
-from planround.server.periodisation import spread
+from planround.server.periodisation import spread, spread_ore
 from planround.server.personnel_checks import with_personnel
 from planround.server.personnel_layout import computed_accounts
 from planround.server.signature import sign_prefill, signature_matches
@@ -45,6 +46,40 @@ class ValidationContext:
     kind: RoundKind = RoundKind.budget  # the round's kind: which template it takes
     signature: str | None = None  # `issued_signature`, when worked out ahead (else when checked)
 
+    @cached_property
+    def issued_rows(self) -> list[IssuedRow]:
+        """The lines table's prefilled rows as issued, worked out once: `checked_lines` asks while calamine reads."""
+        computed = computed_accounts(self.issue.prefill)
+        return [IssuedRow.of(entry, self.activity_ids, computed) for entry in layout.table_prefill(self.issue.prefill)]
+
+
+FAST_FLOAT_LIMIT = 1e13  # below it a float of at most two decimals has at most 15 digits: repr gives them back
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedRow:
+    """A prefilled row of the lines table as the template was issued, with what `UsualRows` compares it by."""
+
+    entry: dict  # the prefill's entry: activity, account, last_year (text), and the rest
+    computed: bool  # the server computes the row from the Personal sheet
+    usual: bool  # `UsualRows` may check it: not computed, its codes and last year's amount plain
+    activity_id: int | None
+    last_year: Decimal | None
+    last_year_ore: int  # 0 when empty
+    last_year_float: float | None  # the float calamine reads for it, where an equal float proves it unchanged
+
+    @classmethod
+    def of(cls, entry: dict, activity_ids: Mapping[str, int], computed: frozenset[str]) -> IssuedRow:
+        activity, account = entry["activity"], entry["account"]
+        last_year = text_amount(entry.get("last_year"))
+        ore = ZERO if last_year is None else last_year.scaleb(2)
+        whole = ore == ore.to_integral_value()  # no more than two decimals, as the server writes them
+        usual = (account not in computed and activity in activity_ids and whole
+                 and _plain_code(activity) and _plain_code(account))
+        fast = float(last_year) if last_year is not None and whole and abs(last_year) < FAST_FLOAT_LIMIT else None
+        return cls(entry, account in computed, usual, activity_ids.get(activity), last_year,
+                   int(ore) if whole else 0, fast)
+
 
 @dataclass(frozen=True, slots=True)
 class LineDraft:
@@ -68,24 +103,22 @@ def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
     `also` the problems already found on other sheets (Studenter), reported with the rest.
     """
     check_identity(workbook, context)
-    prefill = layout.table_prefill(context.issue.prefill)  # the Budget rows, without other sheets' parts
-    computed = computed_accounts(context.issue.prefill)
+    issued = context.issued_rows  # the Budget rows, without other sheets' parts
     problems = check_signature(workbook, context) + list(also or ())
-    if len(workbook.rows) < len(prefill):
-        problems.append(Problem("rows_removed", {"found": len(workbook.rows), "expected": len(prefill)},
+    if len(workbook.rows) < len(issued):
+        problems.append(Problem("rows_removed", {"found": len(workbook.rows), "expected": len(issued)},
                                 sheet=workbook.sheet))
         raise ValidationFailed(problems=problems, count=len(problems))
     lines: list[LineDraft] = []
     row_check = ROW_CHECKS[context.kind]
     usual = UsualRows.of(workbook, context) if row_check is check_row else None
     for offset in range(len(workbook.rows)):
-        expected = prefill[offset] if offset < len(prefill) else None
-        is_computed = expected is not None and expected["account"] in computed
-        usual_row = usual is not None and expected is not None and not is_computed
-        line = usual.line(offset, expected) if usual_row else UNUSUAL
+        mine = issued[offset] if offset < len(issued) else None
+        line = usual.line(offset, mine) if usual is not None and mine is not None and mine.usual else UNUSUAL
         if line is UNUSUAL:  # the full check, which names every problem
             row = CheckedRow(workbook.sheet, workbook.rows[offset])
-            line = (check_computed_row if is_computed else row_check)(row, expected, context)
+            check = check_computed_row if mine is not None and mine.computed else row_check
+            line = check(row, mine.entry if mine is not None else None, context)
             problems.extend(row.problems)
             line = None if row.problems else line
         if line is not None:
@@ -164,6 +197,9 @@ class UsualRows:
     other row, and wherever `check_row` would find a problem, it returns UNUSUAL and the caller
     runs `check_row`, which alone says what is wrong. `tests/test_usual_rows.py` holds the two to
     the same answers.
+
+    Amounts are worked in whole öre (`_plain_ore`), which spares a Decimal per cell and comparison;
+    the line's amounts are made once, from the öre, as `to_amount` would spell them.
     """
 
     def __init__(self, rows: TableRows, context: ValidationContext):
@@ -172,56 +208,104 @@ class UsualRows:
         self._activity, self._account, self._last_year = at["activity"], at["account"], at["last_year"]
         self._annual, self._key, self._comment = at["annual"], at["key"], at["comment"]
         self._months = itemgetter(*(at[key] for key in layout.MONTH_KEYS))
+        self._keys: dict[Any, Any] = {}  # raw key cell -> `_plain_key`'s answer: a budget has few spellings
+        self._comment_from_ore = context.threshold_amount * 100  # a change below it never wants a comment
 
     @classmethod
     def of(cls, workbook: SubmittedWorkbook, context: ValidationContext) -> UsualRows | None:
         """Return the checker for a workbook read from a file (its rows keep calamine's values), else None."""
         return cls(workbook.rows, context) if isinstance(workbook.rows, TableRows) else None
 
-    def line(self, offset: int, expected: dict):
-        """Return the row's line, None when it stays empty, or UNUSUAL when `check_row` must decide."""
+    def line(self, offset: int, issued: IssuedRow):
+        """Return the row's line, None when it stays empty, or UNUSUAL when `check_row` must decide.
+
+        `issued` is the row as issued, one whose `usual` is true.
+        """
         raw = self._rows.plain(offset)
-        if raw is None:
+        entry = issued.entry
+        if raw is None or raw[self._activity] != entry["activity"] or raw[self._account] != entry["account"]:
             return UNUSUAL
-        activity, account = expected["activity"], expected["account"]
-        if raw[self._activity] != activity or raw[self._account] != account or not (
-                _plain_code(activity) and _plain_code(account)):
+        key, comment = self._key_of(raw[self._key]), _plain_comment(raw[self._comment])
+        if key is UNUSUAL or comment is UNUSUAL or not _unchanged(raw[self._last_year], issued):
             return UNUSUAL
-        key, comment = _plain_key(raw[self._key]), _plain_comment(raw[self._comment])
-        if key is UNUSUAL or comment is UNUSUAL:
+        annual, typed = _plain_ore(raw[self._annual]), self._months(raw)
+        if annual is UNUSUAL:
             return UNUSUAL
-        try:
-            last_year = text_amount(expected.get("last_year"))
-            if to_amount(normalise(raw[self._last_year])) != last_year:
-                return UNUSUAL
-            annual = to_amount(normalise(raw[self._annual]))
-            typed = self._months(raw)
-            months = None if typed == NO_MONTHS and key is not DistributionKey.own else _own_months(typed, key)
-        except NotAnAmount:
-            return UNUSUAL
-        if months is UNUSUAL:
-            return UNUSUAL
-        if months is None:  # spread by the key
-            annual, key = ZERO if annual is None else annual, key or DistributionKey.even
+        if typed == NO_MONTHS and key is not DistributionKey.own:  # spread by the key
+            annual, key = annual or 0, key or DistributionKey.even
+            months = None
         else:  # months of its own: they must add up to the annual amount, or give it
-            total = sum(months, ZERO)
-            if annual is not None and total != annual:
+            months = _own_months(typed, key)
+            if months is UNUSUAL or (annual is not None and sum(months) != annual):
                 return UNUSUAL
-            annual, key = total if annual is None else annual, DistributionKey.own
-        if annual == ZERO and not comment and not last_year:
+            annual, key = sum(months) if annual is None else annual, DistributionKey.own
+        if annual == 0 and not comment and not issued.last_year_ore:
             return None
-        if not comment and comment_wanted(annual, last_year, self._context):
+        if not comment and self._comment_wanted(annual, issued):
             return UNUSUAL
-        return LineDraft(self._rows.number(offset), activity, self._context.activity_ids[activity], account, key,
-                         annual, spread(annual, key) if months is None else months, comment)
+        return LineDraft(self._rows.number(offset), entry["activity"], issued.activity_id, entry["account"], key,
+                         _kronor(annual), spread_ore(annual, key) if months is None else tuple(map(_kronor, months)),
+                         comment)
+
+    def _key_of(self, value: Any):
+        """Return `_plain_key` of a raw key cell, worked out once per spelling."""
+        try:
+            return self._keys[value]
+        except KeyError:
+            key = self._keys[value] = _plain_key(value)
+            return key
+        except TypeError:  # not hashable: no cell of calamine's, but no key either
+            return UNUSUAL
+
+    def _comment_wanted(self, annual_ore: int, issued: IssuedRow) -> bool:
+        """Say whether `comment_wanted` asks for a comment; a change below the amount threshold never does."""
+        if abs(annual_ore - issued.last_year_ore) < self._comment_from_ore:
+            return False
+        return comment_wanted(_kronor(annual_ore), issued.last_year, self._context)
+
+
+def _unchanged(value: Any, issued: IssuedRow) -> bool:
+    """Say whether a raw last-year cell still holds the amount issued (`to_amount` of it equals it).
+
+    An equal float proves it without a Decimal: below FAST_FLOAT_LIMIT, two amounts of at most two
+    decimals read as the same float only when they are the same amount.
+    """
+    if value.__class__ is float and value == issued.last_year_float:
+        return True
+    try:
+        return to_amount(normalise(value)) == issued.last_year
+    except NotAnAmount:
+        return False
+
+
+def _plain_ore(value: Any):
+    """Return a raw amount cell in whole öre as `to_amount` reads it: None when empty, UNUSUAL when no amount.
+
+    The common cell, a float of at most two decimals, is converted without a Decimal: `n / 100`
+    is the float nearest to n öre, so when it equals the cell, the cell reads as n öre (see `_unchanged`).
+    """
+    if value.__class__ is float and -FAST_FLOAT_LIMIT < value < FAST_FLOAT_LIMIT:
+        ore = round(value * 100)
+        if ore / 100 == value:
+            return ore
+    try:
+        amount = to_amount(normalise(value))
+    except NotAnAmount:
+        return UNUSUAL
+    return None if amount is None else int(amount.scaleb(2))
+
+
+def _kronor(ore: int) -> Decimal:
+    """Return whole öre as an amount spelt as `to_amount` spells it: two decimals."""
+    return Decimal(ore).scaleb(-2)
 
 
 def _own_months(typed: tuple, key: DistributionKey | None):
-    """Return months typed on a row as amounts (empty ones 0), or UNUSUAL when the key is not Egna månader."""
+    """Return months typed on a row in whole öre (empty ones 0), or UNUSUAL unless plain with Egna månader."""
     if key not in (None, DistributionKey.own):
         return UNUSUAL
-    amounts = [to_amount(normalise(value)) for value in typed]
-    return tuple(ZERO if amount is None else amount for amount in amounts)
+    months = [_plain_ore(value) for value in typed]
+    return UNUSUAL if UNUSUAL in months else [ore or 0 for ore in months]
 
 
 NO_MONTHS = ("",) * 12  # python-calamine's empty cells

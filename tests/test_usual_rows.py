@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from planround.models import AccountGroup, TemplateIssue
 from planround.server import layout
 from planround.server.checked_row import CheckedRow
-from planround.server.validation import UNUSUAL, UsualRows, ValidationContext, check_row
+from planround.server.validation import UNUSUAL, IssuedRow, UsualRows, ValidationContext, check_row
 from planround.server.workbook import CellError, SubmittedWorkbook, TableRows
 
 ROW = 12  # the row's Excel number
@@ -59,8 +59,11 @@ def odd_values():
 def amounts():
     """Amounts as calamine reads them: floats of whole kronor or öre, sometimes more decimals or too large."""
     ore = st.integers(-10**11, 10**11)
-    return st.one_of(ore.map(lambda o: o / 100), ore.map(lambda o: float(o // 100)),
-                     st.sampled_from([0.0, -0.0, 1000000.0, 1e17, 0.001, 123.456, 1e-7]))
+    large = st.integers(-10**16, 10**16)  # around FAST_FLOAT_LIMIT (10**15 öre), where floats lose the öre
+    return st.one_of(ore.map(lambda o: o / 100), ore.map(lambda o: float(o // 100)), large.map(lambda o: o / 100),
+                     st.floats(-1e14, 1e14), st.floats(-1, 1),
+                     st.sampled_from([0.0, -0.0, 1000000.0, 1e17, 0.001, 123.456, 1e-7, 9999999999999.99,
+                                      -9999999999999.99, 10000000000000.0, 0.1 + 0.2, 5e-324]))
 
 
 def codes(expected: str):
@@ -117,11 +120,18 @@ def usual(raw: list, ctx: ValidationContext) -> UsualRows:
     return UsualRows.of(SubmittedWorkbook(sheet=layout.INPUT_SHEET, meta={}, rows=table(raw)), ctx)
 
 
+def issued(ctx: ValidationContext, expected: dict) -> IssuedRow:
+    """The prefilled row as validation hands it to `UsualRows`: one it may check."""
+    row = ctx.issued_rows[EXPECTED.index(expected)]
+    assert row.usual and row.entry is expected
+    return row
+
+
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows())
 def test_the_usual_row_gives_check_rows_answer_or_stands_aside(case):
     raw, expected, ctx = case
-    quick = usual(raw, ctx).line(0, expected)
+    quick = usual(raw, ctx).line(0, issued(ctx, expected))
     if quick is UNUSUAL:
         return
     line, problems = checked(raw, expected, ctx)
@@ -133,12 +143,12 @@ def test_the_usual_filled_row_takes_the_short_way():
     """The short way is taken for the rows it is for (the property above would hold if it never was)."""
     raw = raw_row(activity="UTB", account="3010", last_year=1000000.0, annual=1050000.0, key="Jämn")
     ctx = context("20", "100000")
-    quick = usual(raw, ctx).line(0, EXPECTED[0])
+    quick = usual(raw, ctx).line(0, issued(ctx, EXPECTED[0]))
     assert quick is not UNUSUAL
     assert shown(quick) == shown(checked(raw, EXPECTED[0], ctx)[0])
     assert quick.months[0] == Decimal("87500.00") and quick.row == ROW
     raw[COLUMNS["annual"][0] - 1] = ""  # emptied, with last year's amount: a change of -100 %, needs a comment
-    assert usual(raw, ctx).line(0, EXPECTED[0]) is UNUSUAL
+    assert usual(raw, ctx).line(0, issued(ctx, EXPECTED[0])) is UNUSUAL
     assert checked(raw, EXPECTED[0], ctx)[1][0].code == "comment_required"
 
 
@@ -146,10 +156,11 @@ def test_a_row_made_for_another_reader_is_left_to_check_row():
     """Once a SheetRow is made (the Studenter sheet may fill its values), calamine's values are no longer the row."""
     raw = raw_row(activity="FOR", account="4010")
     rows = table(raw)
-    checker = UsualRows.of(SubmittedWorkbook(sheet=layout.INPUT_SHEET, meta={}, rows=rows), context("20", "100000"))
-    assert checker.line(0, EXPECTED[1]) is None  # an untouched empty row: no line
+    ctx = context("20", "100000")
+    checker = UsualRows.of(SubmittedWorkbook(sheet=layout.INPUT_SHEET, meta={}, rows=rows), ctx)
+    assert checker.line(0, issued(ctx, EXPECTED[1])) is None  # an untouched empty row: no line
     rows[0].values["annual"] = 5000
-    assert checker.line(0, EXPECTED[1]) is UNUSUAL
+    assert checker.line(0, issued(ctx, EXPECTED[1])) is UNUSUAL
 
 
 def test_rows_with_an_error_value_or_a_formula_are_left_to_check_row():
@@ -168,10 +179,10 @@ def test_rows_with_an_error_value_or_a_formula_are_left_to_check_row():
 def test_a_row_with_months_of_its_own_takes_the_short_way():
     raw = raw_row(activity="FOR", account="4010", key="Egna månader", m01=1000.5, m06=2000.0)
     ctx = context("20", "100000")
-    quick = usual(raw, ctx).line(0, EXPECTED[1])
+    quick = usual(raw, ctx).line(0, issued(ctx, EXPECTED[1]))
     assert quick is not UNUSUAL
     assert shown(quick) == shown(checked(raw, EXPECTED[1], ctx)[0])
     assert quick.annual == Decimal("3000.50") and quick.months[1] == Decimal("0.00")
     raw[COLUMNS["annual"][0] - 1] = 3000.0  # not what the months add up to: check_row names the difference
-    assert usual(raw, ctx).line(0, EXPECTED[1]) is UNUSUAL
+    assert usual(raw, ctx).line(0, issued(ctx, EXPECTED[1])) is UNUSUAL
     assert checked(raw, EXPECTED[1], ctx)[1][0].code == "months_mismatch"
