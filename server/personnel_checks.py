@@ -10,7 +10,6 @@ whatever their cells say: what is typed there is ignored.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -121,7 +120,7 @@ def computed_lines(lines: list[Any], months: dict[tuple[str, str], tuple[Decimal
         annual = sum(values, ZERO)
         if annual == ZERO and not line.comment and pair not in last_year:
             continue
-        out.append(replace(line, key=DistributionKey.own, annual=annual, months=tuple(values)))
+        out.append(line._replace(key=DistributionKey.own, annual=annual, months=tuple(values)))
     return out
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from planround.models import AccountGroup, DistributionKey, RoundKind, TemplateIssue
 from planround.server import forecast, layout
@@ -81,9 +81,11 @@ class IssuedRow:
                    int(ore) if whole else 0, fast)
 
 
-@dataclass(frozen=True, slots=True)
-class LineDraft:
-    """A valid line, ready to be stored."""
+class LineDraft(NamedTuple):
+    """A valid line, ready to be stored.
+
+    A named tuple, not a frozen dataclass: one is made for every line of a budget, in a third of the time.
+    """
 
     row: int
     activity_code: str
