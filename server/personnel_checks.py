@@ -120,7 +120,7 @@ def computed_lines(lines: list[Any], months: dict[tuple[str, str], tuple[Decimal
         annual = sum(values, ZERO)
         if annual == ZERO and not line.comment and pair not in last_year:
             continue
-        out.append(line._replace(key=DistributionKey.own, annual=annual, months=tuple(values)))
+        out.append(line.with_amounts(DistributionKey.own, annual, tuple(values)))
     return out
 
 

@@ -22,7 +22,7 @@ from planround.models import (
     TemplateIssue,
     User,
 )
-from planround.models.types import MONEY
+from planround.models.types import MONEY, whole_ore
 from planround.server import layout
 from planround.server.account_sums import store_account_sums
 from planround.server.audit import record
@@ -230,15 +230,25 @@ def _line_target(dialect) -> str:
 
 
 def _line_row_maker(dialect, submission: Submission):
-    """Return the function making a line's row of LINE_COLUMNS, converted as its column types bind them."""
-    key = _bind_conversion(BudgetLine.__table__.c.distribution_key.type, dialect)
-    money = _Memoised(_bind_conversion(MONEY, dialect)).__getitem__
+    """Return the function making a line's row of LINE_COLUMNS, converted as its column types bind them.
+
+    Where money is stored in whole öre (SQLite) and the line knows its öre (`LineDraft.ore`), they go as
+    they are: converting a budget's 25,000 distinct amounts once each is most of the cost of its rows.
+    """
+    key = _Memoised(_bind_conversion(BudgetLine.__table__.c.distribution_key.type, dialect)).__getitem__
+    to_money = _bind_conversion(MONEY, dialect)
+    money = _Memoised(to_money).__getitem__
     head = (submission.id, submission.round_id, submission.unit_id, submission.version)
 
     def to_row(line: LineDraft) -> tuple:
         return (*head, line.activity_id, line.account_code, key(line.key), money(line.annual),
                 *map(money, line.months), line.comment)
-    return to_row
+
+    def to_row_in_ore(line: LineDraft) -> tuple:
+        if line.ore is None:
+            return to_row(line)
+        return (*head, line.activity_id, line.account_code, key(line.key), *line.ore, line.comment)
+    return to_row_in_ore if to_money is whole_ore else to_row
 
 
 class _Memoised(dict):

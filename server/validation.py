@@ -95,6 +95,13 @@ class LineDraft(NamedTuple):
     annual: Decimal
     months: tuple[Decimal, ...]
     comment: str | None
+    # The annual amount and the months in whole öre, where validation worked them out so (`UsualRows`): what
+    # SQLite stores, so storing need not convert them again. Amounts changed later go through `with_amounts`.
+    ore: tuple[int, ...] | None = None
+
+    def with_amounts(self, key: DistributionKey, annual: Decimal, months: tuple[Decimal, ...]) -> LineDraft:
+        """Return the line with other amounts; their öre are no longer known."""
+        return self._replace(key=key, annual=annual, months=months, ore=None)
 
 
 def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
@@ -245,9 +252,9 @@ class UsualRows:
             return None
         if not comment and self._comment_wanted(annual, issued):
             return UNUSUAL
+        months, months_ore = spread_ore(annual, key) if months is None else (tuple(map(_kronor, months)), months)
         return LineDraft(self._rows.number(offset), entry["activity"], issued.activity_id, entry["account"], key,
-                         _kronor(annual), spread_ore(annual, key) if months is None else tuple(map(_kronor, months)),
-                         comment)
+                         _kronor(annual), months, comment, (annual, *months_ore))
 
     def _key_of(self, value: Any):
         """Return `_plain_key` of a raw key cell, worked out once per spelling."""

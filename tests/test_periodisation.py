@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from planround.models import DistributionKey
-from planround.server.periodisation import _as_kronor, _equal_kronor, _equal_parts, _weighted_parts, spread
+from planround.server.periodisation import (KEY_TENTHS, _as_kronor, _equal_kronor, _equal_parts, _weighted_parts, spread,
+                                            spread_ore)
 
 
 @pytest.mark.parametrize("key", [DistributionKey.even, DistributionKey.salary])
@@ -41,5 +42,16 @@ def test_equal_weights_split_as_the_weighted_method_does(months):
 def test_an_equal_split_makes_the_amounts_of_its_parts_spelt_alike(months, sign, zero):
     """`_equal_kronor` makes two amounts where `_as_kronor(_equal_parts(...))` made one per part: the same ones."""
     for ore in [*range(0, 400), 123456789, 99999999999]:
-        made = _equal_kronor(ore, months, sign, zero)
+        made, made_ore = _equal_kronor(ore, months, sign, zero)
         assert [str(m) for m in made] == [str(m) for m in _as_kronor(_equal_parts(ore, months), sign, zero)]
+        assert made_ore == tuple(sign * part for part in _equal_parts(ore, months))
+
+
+@pytest.mark.parametrize("key", list(KEY_TENTHS))
+def test_a_spread_from_whole_ore_is_the_spread_of_the_amount_and_its_ore_are_the_months(key):
+    """`spread_ore` (validation's short way) gives what `spread` gives, and öre that are those months exactly."""
+    for ore in [*range(-400, 400), 123456789, -99999999999, 999999999999999]:
+        months, months_ore = spread_ore(ore, key)
+        expected = spread(Decimal(ore).scaleb(-2), key)
+        assert [str(m) for m in months] == [str(m) for m in expected]
+        assert months_ore == tuple(int(m.scaleb(2)) for m in expected)

@@ -1,4 +1,7 @@
-"""Storing a submission's lines: every line, in order, each amount exactly as validated, in batches of any size."""
+"""Storing a submission's lines: every line, in order, each amount exactly as validated, in batches of any size.
+
+Lines that carry their öre (`LineDraft.ore`) and lines that do not are stored alike.
+"""
 
 from __future__ import annotations
 
@@ -31,9 +34,11 @@ def drafts(activities: dict[str, int], count: int) -> list[LineDraft]:
         key = DistributionKey.even
         if number % 5 == 0:
             key, months = DistributionKey.own, (*(D(n) + D("0.01") for n in range(11)), annual - D("55.11"))
+        # Every other line knows its amounts in whole öre, as validation's short way gives them.
+        ore = tuple(map(whole_ore, (annual, *months))) if number % 2 and annual < 10**13 else None
         lines.append(LineDraft(row=number + 11, activity_code=activity, activity_id=activities[activity],
                                account_code=ACCOUNTS[number % len(ACCOUNTS)], key=key, annual=annual,
-                               months=months, comment=f"Rad {number}" if number % 7 == 0 else None))
+                               months=months, comment=f"Rad {number}" if number % 7 == 0 else None, ore=ore))
     return lines
 
 

@@ -112,8 +112,16 @@ def checked(raw: list, expected: dict, ctx: ValidationContext):
 
 
 def shown(line):
-    """A line with its amounts as text: equal Decimals may still be spelt differently ("0.00", "-0.00")."""
-    return line if line is None else (line, str(line.annual), tuple(map(str, line.months)))
+    """A line with its amounts as text: equal Decimals may still be spelt differently ("0.00", "-0.00").
+
+    Without its öre, which only the short way knows: `whole_ore_of` checks them.
+    """
+    return line if line is None else (line._replace(ore=None), str(line.annual), tuple(map(str, line.months)))
+
+
+def whole_ore_of(line) -> bool:
+    """Say whether a line's öre, where it has them, are its amounts in whole öre (what SQLite stores of them)."""
+    return line is None or line.ore is None or line.ore == tuple(int(a.scaleb(2)) for a in (line.annual, *line.months))
 
 
 def usual(raw: list, ctx: ValidationContext) -> UsualRows:
@@ -137,6 +145,7 @@ def test_the_usual_row_gives_check_rows_answer_or_stands_aside(case):
     line, problems = checked(raw, expected, ctx)
     assert problems == []
     assert shown(quick) == shown(line)
+    assert whole_ore_of(quick)
 
 
 def test_the_usual_filled_row_takes_the_short_way():
@@ -147,6 +156,7 @@ def test_the_usual_filled_row_takes_the_short_way():
     assert quick is not UNUSUAL
     assert shown(quick) == shown(checked(raw, EXPECTED[0], ctx)[0])
     assert quick.months[0] == Decimal("87500.00") and quick.row == ROW
+    assert quick.ore == (105000000, *[8750000] * 12)
     raw[COLUMNS["annual"][0] - 1] = ""  # emptied, with last year's amount: a change of -100 %, needs a comment
     assert usual(raw, ctx).line(0, issued(ctx, EXPECTED[0])) is UNUSUAL
     assert checked(raw, EXPECTED[0], ctx)[1][0].code == "comment_required"
