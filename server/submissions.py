@@ -147,8 +147,9 @@ def checked_lines(session: Session, *, planning_round: PlanningRound, unit: OrgU
 
 def totals(lines: list[LineDraft], groups: dict[str, AccountGroup]) -> tuple[Decimal, Decimal]:
     """Return total revenue and total cost of the lines, recomputed here, never read from cells."""
-    revenue = sum((l.annual for l in lines if groups[l.account_code].is_revenue), ZERO)
-    cost = sum((l.annual for l in lines if not groups[l.account_code].is_revenue), ZERO)
+    revenue_accounts = {code for code, group in groups.items() if group.is_revenue}  # asked once per account
+    revenue = sum((l.annual for l in lines if l.account_code in revenue_accounts), ZERO)
+    cost = sum((l.annual for l in lines if l.account_code not in revenue_accounts), ZERO)
     return revenue, cost
 
 

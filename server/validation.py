@@ -56,9 +56,11 @@ class ValidationContext:
 FAST_FLOAT_LIMIT = 1e13  # below it a float of at most two decimals has at most 15 digits: repr gives them back
 
 
-@dataclass(frozen=True, slots=True)
-class IssuedRow:
-    """A prefilled row of the lines table as the template was issued, with what `UsualRows` compares it by."""
+class IssuedRow(NamedTuple):
+    """A prefilled row of the lines table as the template was issued, with what `UsualRows` compares it by.
+
+    A named tuple, as `LineDraft`: one is made for every prefilled row while calamine reads the sheet.
+    """
 
     entry: dict  # the prefill's entry: activity, account, last_year (text), and the rest
     computed: bool  # the server computes the row from the Personal sheet
