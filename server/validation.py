@@ -8,7 +8,7 @@ rows, comments and duplicates are checked by the same code; `ROW_CHECKS` picks t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -123,9 +123,10 @@ def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
     lines: list[LineDraft] = []
     row_check = ROW_CHECKS[context.kind]
     usual = UsualRows.of(workbook, context) if row_check is check_row else None
+    quick = usual.lines(issued) if usual is not None else []
     for offset in range(len(workbook.rows)):
         mine = issued[offset] if offset < len(issued) else None
-        line = usual.line(offset, mine) if usual is not None and mine is not None and mine.usual else UNUSUAL
+        line = quick[offset] if offset < len(quick) else UNUSUAL
         if line is UNUSUAL:  # the full check, which names every problem
             row = CheckedRow(workbook.sheet, workbook.rows[offset])
             check = check_computed_row if mine is not None and mine.computed else row_check
@@ -204,7 +205,7 @@ class UsualRows:
     budget of 100,000 lines costs several times the read of its cells. The usual row is simpler:
     its prefilled cells as issued, plain amounts (the months empty for the key to spread the annual
     amount, or typed with Egna månader), key and comment, no error value or formula. For such a
-    row `line` returns what `check_row` would (the line, or None for a row left empty); for any
+    row `lines` gives what `check_row` would (the line, or None for a row left empty); for any
     other row, and wherever `check_row` would find a problem, it returns UNUSUAL and the caller
     runs `check_row`, which alone says what is wrong. `tests/test_usual_rows.py` holds the two to
     the same answers.
@@ -227,14 +228,16 @@ class UsualRows:
         """Return the checker for a workbook read from a file (its rows keep calamine's values), else None."""
         return cls(workbook.rows, context) if isinstance(workbook.rows, TableRows) else None
 
-    def line(self, offset: int, issued: IssuedRow):
-        """Return the row's line, None when it stays empty, or UNUSUAL when `check_row` must decide.
+    def lines(self, issued: Sequence[IssuedRow]) -> list:
+        """Return for each prefilled row (`issued`, from the table's first row on) its line, None when it stays
+        empty, or UNUSUAL when `check_row` must decide."""
+        return [UNUSUAL if raw is None or not row.usual else self._line(offset, raw, row)
+                for offset, (raw, row) in enumerate(zip(self._rows.plain_rows(), issued))]
 
-        `issued` is the row as issued, one whose `usual` is true.
-        """
-        raw = self._rows.plain(offset)
+    def _line(self, offset: int, raw: list, issued: IssuedRow):
+        """Return `lines`' answer for one row: calamine's raw values `raw`, issued as `issued` (a usual one)."""
         entry = issued.entry
-        if raw is None or raw[self._activity] != entry["activity"] or raw[self._account] != entry["account"]:
+        if raw[self._activity] != entry["activity"] or raw[self._account] != entry["account"]:
             return UNUSUAL
         key, comment = self._key_of(raw[self._key]), _plain_comment(raw[self._comment])
         if key is UNUSUAL or comment is UNUSUAL or not _unchanged(raw[self._last_year], issued):

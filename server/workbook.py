@@ -581,12 +581,16 @@ class _Grid:
     def height(self) -> int:
         return len(self.values)
 
-    def raw_rows(self, rows: range, width: int):
-        """Yield each row's raw values (calamine's), at least `width` long: empty past the read range."""
+    def raw_rows(self, rows: range, width: int) -> list[list[Any]]:
+        """Return each row's raw values (calamine's), at least `width` long: empty past the read range.
+
+        calamine makes every row as wide as the sheet, so the rows read are nearly always taken as they are.
+        """
         empty = [""] * width
-        for row in rows:
-            values = self.values[row - 1] if row <= len(self.values) else empty
-            yield values if len(values) >= width else values + empty[len(values):]
+        read = self.values[rows.start - 1:rows.stop - 1]  # `rows` is a table's data rows: consecutive
+        if not read or min(map(len, read)) < width:
+            read = [values if len(values) >= width else values + empty[len(values):] for values in read]
+        return read + [empty] * (len(rows) - len(read))
 
 
 def _by_row(cells, rows: range, key_of: dict[int, str]) -> dict[int, dict[str, Any]]:
@@ -632,7 +636,7 @@ class _Addresses(Mapping):
 def _sheet_rows(grid: _Grid, rows: range, columns: dict[str, tuple[int, str]]) -> "TableRows":
     """Read the table's rows: values and cell addresses by column key, error values and formulas put in."""
     width = max((col for col, _ in columns.values()), default=0)
-    return TableRows(list(grid.raw_rows(rows, width)), rows, columns, grid.errors, grid.formulas)
+    return TableRows(grid.raw_rows(rows, width), rows, columns, grid.errors, grid.formulas)
 
 
 class TableRows(Sequence):
@@ -677,15 +681,17 @@ class TableRows(Sequence):
         """Return the Excel row number of the row at this offset."""
         return self._numbers[at]
 
-    def plain(self, at: int) -> list[Any] | None:
-        """Return calamine's raw values of the row at this offset (by `index`), or None unless they are all it holds.
+    def plain_rows(self) -> list[list[Any] | None]:
+        """Return calamine's raw values of each row (by `index`), None for a row unless they are all it holds.
 
-        None when the row has an error value or a formula in the table, or its SheetRow has been made.
+        None for a row with an error value or a formula in the table, or whose SheetRow has been made.
         """
-        number = self._numbers[at]
-        if at in self._made or number in self._errors or number in self._formulas:
-            return None
-        return self._raw[at]
+        rows, first = list(self._raw), self._numbers.start  # the table's rows are consecutive
+        for number in (*self._errors, *self._formulas):
+            rows[number - first] = None
+        for at in self._made:
+            rows[at] = None
+        return rows
 
     def _make(self, at: int) -> SheetRow:
         raw, number = self._raw[at], self._numbers[at]

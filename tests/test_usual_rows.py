@@ -1,6 +1,6 @@
 """`UsualRows`, validation's short way through the usual Budget row, gives `check_row`'s answer or stands aside.
 
-For any row, `UsualRows.line` must return exactly the line (or the None of an empty row) that
+For any row, `UsualRows.lines` must give exactly the line (or the None of an empty row) that
 `check_row` returns without a problem, or UNUSUAL; never a line where `check_row` finds a problem.
 Hypothesis draws rows from python-calamine's kinds of values, near the usual shape and far from it.
 """
@@ -139,7 +139,7 @@ def issued(ctx: ValidationContext, expected: dict) -> IssuedRow:
 @given(rows())
 def test_the_usual_row_gives_check_rows_answer_or_stands_aside(case):
     raw, expected, ctx = case
-    quick = usual(raw, ctx).line(0, issued(ctx, expected))
+    quick = usual(raw, ctx).lines([issued(ctx, expected)])[0]
     if quick is UNUSUAL:
         return
     line, problems = checked(raw, expected, ctx)
@@ -152,13 +152,13 @@ def test_the_usual_filled_row_takes_the_short_way():
     """The short way is taken for the rows it is for (the property above would hold if it never was)."""
     raw = raw_row(activity="UTB", account="3010", last_year=1000000.0, annual=1050000.0, key="Jämn")
     ctx = context("20", "100000")
-    quick = usual(raw, ctx).line(0, issued(ctx, EXPECTED[0]))
+    quick = usual(raw, ctx).lines([issued(ctx, EXPECTED[0])])[0]
     assert quick is not UNUSUAL
     assert shown(quick) == shown(checked(raw, EXPECTED[0], ctx)[0])
     assert quick.months[0] == Decimal("87500.00") and quick.row == ROW
     assert quick.ore == (105000000, *[8750000] * 12)
     raw[COLUMNS["annual"][0] - 1] = ""  # emptied, with last year's amount: a change of -100 %, needs a comment
-    assert usual(raw, ctx).line(0, issued(ctx, EXPECTED[0])) is UNUSUAL
+    assert usual(raw, ctx).lines([issued(ctx, EXPECTED[0])])[0] is UNUSUAL
     assert checked(raw, EXPECTED[0], ctx)[1][0].code == "comment_required"
 
 
@@ -168,31 +168,31 @@ def test_a_row_made_for_another_reader_is_left_to_check_row():
     rows = table(raw)
     ctx = context("20", "100000")
     checker = UsualRows.of(SubmittedWorkbook(sheet=layout.INPUT_SHEET, meta={}, rows=rows), ctx)
-    assert checker.line(0, issued(ctx, EXPECTED[1])) is None  # an untouched empty row: no line
+    assert checker.lines([issued(ctx, EXPECTED[1])])[0] is None  # an untouched empty row: no line
     rows[0].values["annual"] = 5000
-    assert checker.line(0, issued(ctx, EXPECTED[1])) is UNUSUAL
+    assert checker.lines([issued(ctx, EXPECTED[1])])[0] is UNUSUAL
 
 
 def test_rows_with_an_error_value_or_a_formula_are_left_to_check_row():
     raw = raw_row(activity="FOR", account="4010")
     comment_col = COLUMNS["comment"][0]
     with_formula = TableRows([raw], range(ROW, ROW + 1), COLUMNS, {}, {(ROW, comment_col)})
-    assert with_formula.plain(0) is None
+    assert with_formula.plain_rows() == [None]
     with_error = TableRows([raw], range(ROW, ROW + 1), COLUMNS, {(ROW, COLUMNS["annual"][0]): CellError("#REF!")},
                            set())
-    assert with_error.plain(0) is None
+    assert with_error.plain_rows() == [None]
     assert with_error[0].values["annual"] == CellError("#REF!")
     untouched = table(raw)
-    assert untouched.plain(0) is raw
+    assert untouched.plain_rows()[0] is raw
 
 
 def test_a_row_with_months_of_its_own_takes_the_short_way():
     raw = raw_row(activity="FOR", account="4010", key="Egna månader", m01=1000.5, m06=2000.0)
     ctx = context("20", "100000")
-    quick = usual(raw, ctx).line(0, issued(ctx, EXPECTED[1]))
+    quick = usual(raw, ctx).lines([issued(ctx, EXPECTED[1])])[0]
     assert quick is not UNUSUAL
     assert shown(quick) == shown(checked(raw, EXPECTED[1], ctx)[0])
     assert quick.annual == Decimal("3000.50") and quick.months[1] == Decimal("0.00")
     raw[COLUMNS["annual"][0] - 1] = 3000.0  # not what the months add up to: check_row names the difference
-    assert usual(raw, ctx).line(0, issued(ctx, EXPECTED[1])) is UNUSUAL
+    assert usual(raw, ctx).lines([issued(ctx, EXPECTED[1])])[0] is UNUSUAL
     assert checked(raw, EXPECTED[1], ctx)[1][0].code == "months_mismatch"
