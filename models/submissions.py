@@ -107,7 +107,7 @@ class BudgetLine(MonthlyAmounts, table=True):
     submission_id: int
     # No index on round_id: lines are found by submission; one more index only slows every insert (0010).
     round_id: int
-    unit_id: int = Field(index=True)  # SQLite's planner joins org_unit through it
+    unit_id: int  # No index either: the joins reach org_unit from the line, by its primary key (0012).
     submission_version: int
     activity_id: int = Field(foreign_key="activity.id")
     account_code: str = Field(foreign_key="account.code", max_length=16)

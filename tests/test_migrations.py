@@ -48,6 +48,19 @@ def test_0010_drops_the_round_index_of_budget_lines_and_its_downgrade_restores_i
     assert "ix_budget_line_round_id" in budget_line_indexes(database_url)
 
 
+def test_0012_drops_the_unit_index_of_budget_lines_and_its_downgrade_restores_it(database_url):
+    from alembic import command
+
+    from planround.server.db import alembic_config
+
+    upgrade(database_url, "0011")
+    assert "ix_budget_line_unit_id" in budget_line_indexes(database_url)
+    upgrade(database_url, "0012")
+    assert budget_line_indexes(database_url) == {"ix_budget_line_submission_account"}
+    command.downgrade(alembic_config(database_url), "0011")
+    assert budget_line_indexes(database_url) == {"ix_budget_line_submission_account", "ix_budget_line_unit_id"}
+
+
 # --- 0011: a line's submission, round, unit and version under one key --------------------------------
 
 SINGLE_KEYS = {(("submission_id",), "submission", ("id",)), (("round_id",), "planning_round", ("id",)),
