@@ -66,7 +66,6 @@ class IssuedRow(NamedTuple):
     computed: bool  # the server computes the row from the Personal sheet
     usual: bool  # `UsualRows` may check it: not computed, its codes and last year's amount plain
     activity_id: int | None
-    last_year: Decimal | None
     last_year_ore: int  # 0 when empty
     last_year_float: float | None  # the float calamine reads for it, where an equal float proves it unchanged
 
@@ -75,12 +74,16 @@ class IssuedRow(NamedTuple):
         activity, account = entry["activity"], entry["account"]
         last_year = text_amount(entry.get("last_year"))
         ore = ZERO if last_year is None else last_year.scaleb(2)
-        whole = ore == ore.to_integral_value()  # no more than two decimals, as the server writes them
+        whole = ore.is_finite() and ore == ore.to_integral_value()  # at most two decimals, as the server writes
         usual = (account not in computed and activity in activity_ids and whole
                  and _plain_code(activity) and _plain_code(account))
         fast = float(last_year) if last_year is not None and whole and abs(last_year) < FAST_FLOAT_LIMIT else None
-        return cls(entry, account in computed, usual, activity_ids.get(activity), last_year,
-                   int(ore) if whole else 0, fast)
+        return cls(entry, account in computed, usual, activity_ids.get(activity), int(ore) if whole else 0, fast)
+
+    @property
+    def last_year(self) -> Decimal | None:
+        """Last year's amount as issued, None when empty: made when asked (a Decimal a row would weigh on a budget)."""
+        return text_amount(self.entry.get("last_year"))
 
 
 class LineDraft(NamedTuple):
