@@ -155,6 +155,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Verksamheten '{value}' finns inte för {unit}. Välj en verksamhet i listan.",
         "en": "The activity '{value}' does not exist for {unit}. Choose an activity from the list.",
     },
+    "activity_removed": {
+        "sv": "Verksamheten '{value}' finns inte längre för {unit}. Lämna raden tom, eller hämta den nya mallen och för över dina siffror.",
+        "en": "The activity '{value}' no longer exists for {unit}. Leave the row empty, or download the new template and copy your figures over.",
+    },
+    "account_no_longer_planned": {
+        "sv": "Kontot '{value}' budgeteras inte längre. Lämna raden tom, eller hämta den nya mallen och för över dina siffror.",
+        "en": "The account '{value}' is no longer planned. Leave the row empty, or download the new template and copy your figures over.",
+    },
     "unknown_account": {
         "sv": "Kontot '{value}' finns inte eller budgeteras inte. Välj ett konto i listan.",
         "en": "The account '{value}' does not exist or is not planned. Choose an account from the list.",

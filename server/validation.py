@@ -50,7 +50,7 @@ class ValidationContext:
     def issued_rows(self) -> list[IssuedRow]:
         """The lines table's prefilled rows as issued, worked out once: `checked_lines` asks while calamine reads."""
         computed = computed_accounts(self.issue.prefill)
-        return [IssuedRow.of(entry, self.activity_ids, computed) for entry in layout.table_prefill(self.issue.prefill)]
+        return [IssuedRow.of(entry, self, computed) for entry in layout.table_prefill(self.issue.prefill)]
 
 
 FAST_FLOAT_LIMIT = 1e13  # below it a float of at most two decimals has at most 15 digits: repr gives them back
@@ -70,15 +70,17 @@ class IssuedRow(NamedTuple):
     last_year_float: float | None  # the float calamine reads for it, where an equal float proves it unchanged
 
     @classmethod
-    def of(cls, entry: dict, activity_ids: Mapping[str, int], computed: frozenset[str]) -> IssuedRow:
+    def of(cls, entry: dict, context: ValidationContext, computed: frozenset[str]) -> IssuedRow:
         activity, account = entry["activity"], entry["account"]
         last_year = text_amount(entry.get("last_year"))
         ore = ZERO if last_year is None else last_year.scaleb(2)
         whole = ore.is_finite() and ore == ore.to_integral_value()  # at most two decimals, as the server writes
-        usual = (account not in computed and activity in activity_ids and whole
-                 and _plain_code(activity) and _plain_code(account))
+        # Codes the register has dropped since the issue are the full check's to name.
+        known = activity in context.activity_ids and account in context.account_groups
+        usual = account not in computed and known and whole and _plain_code(activity) and _plain_code(account)
         fast = float(last_year) if last_year is not None and whole and abs(last_year) < FAST_FLOAT_LIMIT else None
-        return cls(entry, account in computed, usual, activity_ids.get(activity), int(ore) if whole else 0, fast)
+        return cls(entry, account in computed, usual, context.activity_ids.get(activity), int(ore) if whole else 0,
+                   fast)
 
     @property
     def last_year(self) -> Decimal | None:
@@ -422,6 +424,10 @@ def _draft(row: CheckedRow, pair: tuple[str | None, str | None], context: Valida
            annual: Decimal, months: tuple[Decimal, ...], comment: str | None) -> LineDraft | None:
     """Return the row's line, unless it has problems or an unknown code."""
     activity, account = pair
+    if activity is not None and activity not in context.activity_ids:  # prefilled, then removed from the register
+        row.problem("activity", "activity_removed", value=activity, unit=context.unit_code)
+    if account is not None and account not in context.account_groups:  # prefilled, then no longer planned
+        row.problem("account", "account_no_longer_planned", value=account)
     if row.problems or activity is None or account is None:
         return None
     return LineDraft(row.source.row, activity, context.activity_ids[activity], account, key,

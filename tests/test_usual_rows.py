@@ -7,6 +7,7 @@ Hypothesis draws rows from python-calamine's kinds of values, near the usual sha
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -160,6 +161,15 @@ def test_the_usual_filled_row_takes_the_short_way():
     raw[COLUMNS["annual"][0] - 1] = ""  # emptied, with last year's amount: a change of -100 %, needs a comment
     assert usual(raw, ctx).lines([issued(ctx, EXPECTED[0])])[0] is UNUSUAL
     assert checked(raw, EXPECTED[0], ctx)[1][0].code == "comment_required"
+
+
+def test_a_row_whose_activity_or_account_has_gone_since_the_issue_is_left_to_check_row():
+    """check_row names it (`activity_removed`, `account_no_longer_planned`); the short way must not store it."""
+    ctx = context("20", "100000")
+    gone = replace(ctx, activity_ids={"UTB": 1},
+                   account_groups={"3010": AccountGroup.revenue, "4010": AccountGroup.personnel})
+    assert [row.usual for row in ctx.issued_rows] == [True, True, True, True]
+    assert [row.usual for row in gone.issued_rows] == [True, False, False, False]
 
 
 def test_a_row_made_for_another_reader_is_left_to_check_row():

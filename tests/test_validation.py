@@ -205,6 +205,21 @@ def test_an_added_row_needs_a_known_activity_and_account():
         ("unknown_activity", f"A{FIRST_ROW + 3}"), ("unknown_account", f"C{FIRST_ROW + 3}")]
 
 
+def test_a_filled_prefilled_row_whose_activity_or_account_has_gone_since_the_issue_is_named():
+    """The register may drop an unused activity, or an account stop being planned, after a template was issued."""
+    gone = context(activity_ids={"UTB": 1}, account_groups={"3010": AccountGroup.revenue})
+    problems = problems_of(filled(), gone)
+    assert [(p["code"], p["cell"]) for p in problems] == [
+        ("account_no_longer_planned", f"C{FIRST_ROW + 1}"), ("activity_removed", f"A{FIRST_ROW + 2}")]
+    assert "finns inte längre för D101" in problems[1]["message"]
+
+
+def test_a_prefilled_row_whose_activity_has_gone_may_stay_empty():
+    book = workbook(sheet_row(0, annual=1050000.0), sheet_row(1, annual=620000.0), sheet_row(2))
+    lines = validate_workbook(book, context(activity_ids={"UTB": 1}))
+    assert [line.activity_code for line in lines] == ["UTB", "UTB"]
+
+
 def test_an_added_row_is_stored_when_its_codes_are_valid():
     lines = validate_workbook(filled(sheet_row(3, activity="FOR", account=5010.0, annual=900.0)), context())
     assert (lines[-1].activity_code, lines[-1].account_code, lines[-1].annual) == ("FOR", "5010", Decimal("900.00"))
