@@ -247,15 +247,14 @@ class UsualRows:
         key, comment = self._key_of(raw[self._key]), _plain_comment(raw[self._comment])
         if key is UNUSUAL or comment is UNUSUAL or not _unchanged(raw[self._last_year], issued):
             return UNUSUAL
-        annual, typed = _plain_ore(raw[self._annual]), self._months(raw)
-        if annual is UNUSUAL:
+        annual, months = _plain_ore(raw[self._annual]), _typed_months(self._months(raw))
+        if annual is UNUSUAL or months is UNUSUAL:
             return UNUSUAL
-        if typed == NO_MONTHS and key is not DistributionKey.own:  # spread by the key
+        if months is None and key is not DistributionKey.own:  # none typed: spread by the key
             annual, key = annual or 0, key or DistributionKey.even
-            months = None
-        else:  # months of its own: they must add up to the annual amount, or give it
-            months = _own_months(typed, key)
-            if months is UNUSUAL or (annual is not None and sum(months) != annual):
+        else:  # months of its own, with Egna månader: they must add up to the annual amount, or give it
+            months = months or [0] * 12
+            if key not in (None, DistributionKey.own) or (annual is not None and sum(months) != annual):
                 return UNUSUAL
             annual, key = sum(months) if annual is None else annual, DistributionKey.own
         if annual == 0 and not comment and not issued.last_year_ore:
@@ -319,12 +318,17 @@ def _kronor(ore: int) -> Decimal:
     return Decimal(ore).scaleb(-2)
 
 
-def _own_months(typed: tuple, key: DistributionKey | None):
-    """Return months typed on a row in whole öre (empty ones 0), or UNUSUAL unless plain with Egna månader."""
-    if key not in (None, DistributionKey.own):
-        return UNUSUAL
+def _typed_months(typed: tuple):
+    """Return a row's month cells in whole öre (empty ones 0); None when none holds an amount, UNUSUAL when one is no amount.
+
+    A cell of only spaces is empty, as `check_row` reads it: months of spaces leave the key to spread the amount.
+    """
+    if typed == NO_MONTHS:
+        return None
     months = [_plain_ore(value) for value in typed]
-    return UNUSUAL if UNUSUAL in months else [ore or 0 for ore in months]
+    if UNUSUAL in months:
+        return UNUSUAL
+    return None if months.count(None) == len(months) else [ore or 0 for ore in months]
 
 
 NO_MONTHS = ("",) * 12  # python-calamine's empty cells

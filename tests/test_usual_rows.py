@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from planround.models import AccountGroup, TemplateIssue
+from planround.models import AccountGroup, DistributionKey, TemplateIssue
 from planround.server import layout
 from planround.server.checked_row import CheckedRow
 from planround.server.validation import UNUSUAL, IssuedRow, UsualRows, ValidationContext, check_row
@@ -194,6 +194,15 @@ def test_rows_with_an_error_value_or_a_formula_are_left_to_check_row():
     assert with_error[0].values["annual"] == CellError("#REF!")
     untouched = table(raw)
     assert untouched.plain_rows()[0] is raw
+
+
+def test_a_month_of_only_spaces_is_empty_and_leaves_the_key_to_spread():
+    """Found by the property above: the short way took a month of spaces for typed months (Egna månader)."""
+    raw = raw_row(activity="UTB", account="3010", last_year=1000000.0, annual=0.0, comment="Ny tjänst", m03="  ")
+    ctx = context("20", "100000")
+    quick = usual(raw, ctx).lines([issued(ctx, EXPECTED[0])])[0]
+    assert quick is not UNUSUAL and quick.key is DistributionKey.even
+    assert shown(quick) == shown(checked(raw, EXPECTED[0], ctx)[0])
 
 
 def test_a_row_with_months_of_its_own_takes_the_short_way():
