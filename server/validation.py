@@ -66,8 +66,7 @@ class IssuedRow(NamedTuple):
     computed: bool  # the server computes the row from the Personal sheet
     usual: bool  # `UsualRows` may check it: not computed, its codes and last year's amount plain
     activity_id: int | None
-    last_year_ore: int  # 0 when empty
-    last_year_float: float | None  # the float calamine reads for it, where an equal float proves it unchanged
+    last_year_ore: int | None  # last year's amount in whole öre, None when empty
 
     @classmethod
     def of(cls, entry: dict, context: ValidationContext, computed: frozenset[str]) -> IssuedRow:
@@ -78,9 +77,8 @@ class IssuedRow(NamedTuple):
         # Codes the register has dropped since the issue are the full check's to name.
         known = activity in context.activity_ids and account in context.account_groups
         usual = account not in computed and known and whole and _plain_code(activity) and _plain_code(account)
-        fast = float(last_year) if last_year is not None and whole and abs(last_year) < FAST_FLOAT_LIMIT else None
-        return cls(entry, account in computed, usual, context.activity_ids.get(activity), int(ore) if whole else 0,
-                   fast)
+        return cls(entry, account in computed, usual, context.activity_ids.get(activity),
+                   int(ore) if whole and last_year is not None else None)
 
     @property
     def last_year(self) -> Decimal | None:
@@ -245,8 +243,8 @@ class UsualRows:
         if raw[self._activity] != entry["activity"] or raw[self._account] != entry["account"]:
             return UNUSUAL
         key, comment = self._key_of(raw[self._key]), _plain_comment(raw[self._comment])
-        if key is UNUSUAL or comment is UNUSUAL or not _unchanged(raw[self._last_year], issued):
-            return UNUSUAL
+        if key is UNUSUAL or comment is UNUSUAL or _plain_ore(raw[self._last_year]) != issued.last_year_ore:
+            return UNUSUAL  # a changed cell, or one that is no amount: `check_row` names it
         annual, months = _plain_ore(raw[self._annual]), _typed_months(self._months(raw))
         if annual is UNUSUAL or months is UNUSUAL:
             return UNUSUAL
@@ -277,30 +275,18 @@ class UsualRows:
 
     def _comment_wanted(self, annual_ore: int, issued: IssuedRow) -> bool:
         """Say whether `comment_wanted` asks for a comment; a change below the amount threshold never does."""
-        if abs(annual_ore - issued.last_year_ore) < self._comment_from_ore:
+        if abs(annual_ore - (issued.last_year_ore or 0)) < self._comment_from_ore:
             return False
         return comment_wanted(_kronor(annual_ore), issued.last_year, self._context)
-
-
-def _unchanged(value: Any, issued: IssuedRow) -> bool:
-    """Say whether a raw last-year cell still holds the amount issued (`to_amount` of it equals it).
-
-    An equal float proves it without a Decimal: below FAST_FLOAT_LIMIT, two amounts of at most two
-    decimals read as the same float only when they are the same amount.
-    """
-    if value.__class__ is float and value == issued.last_year_float:
-        return True
-    try:
-        return to_amount(normalise(value)) == issued.last_year
-    except NotAnAmount:
-        return False
 
 
 def _plain_ore(value: Any):
     """Return a raw amount cell in whole öre as `to_amount` reads it: None when empty, UNUSUAL when no amount.
 
     The common cell, a float of at most two decimals, is converted without a Decimal: `n / 100`
-    is the float nearest to n öre, so when it equals the cell, the cell reads as n öre (see `_unchanged`).
+    is the float nearest to n öre, so when it equals the cell, the cell reads as n öre. Below
+    FAST_FLOAT_LIMIT an amount of at most two decimals has at most 15 digits, and no two such
+    amounts read as the same float.
     """
     if value.__class__ is float and -FAST_FLOAT_LIMIT < value < FAST_FLOAT_LIMIT:
         ore = round(value * 100)
