@@ -1,7 +1,8 @@
 """Reading a submitted workbook into plain rows: the service's hot path.
 
 Only this module opens submitted files, once each (`open_workbook`). Values come from
-python-calamine (fast, no formula evaluation: cached values only); the defined names and the
+python-calamine (fast, no formula evaluation: cached values only), the lines table's rows from
+fastexcel where it gives the same values faster (`table_values`); the defined names and the
 Excel table that say where things are come from the workbook's XML parts, read with defusedxml;
 what calamine does not tell (a sheet's extent, error values, formulas) from `sheet_scan`.
 """
@@ -28,6 +29,7 @@ from planround.server import layout
 from planround.server.errors import Problem, UnsupportedFile, ValidationFailed
 from planround.server.sheet_scan import (CHUNK_BYTES, NotXml, QuickScanner, SheetScan, column_index, scan_sheet,
                                          walk_sheet)
+from planround.server.table_values import read_table_rows
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class SubmittedWorkbook:
 
     sheet: str  # the input sheet's name
     meta: dict[str, str]  # key -> value from the metadata sheet
-    header: dict[str, Any] = field(default_factory=dict)  # defined name -> value
+    header: Mapping[str, Any] = field(default_factory=dict)  # defined name -> value (from a file: `_Header`)
     rows: Sequence[SheetRow] = field(default_factory=list)  # from a file: `TableRows`
     kind: str = layout.TEMPLATE_KIND_BUDGET  # which lines table was found: layout.LAYOUTS
 
@@ -95,6 +97,7 @@ class _LinesTable:
     """The lines table as its part describes it."""
 
     spec: layout.TemplateLayout  # the kind of template whose table this is, known by the table's name
+    name: str  # the table's name as spelled in the file
     sheet: str
     sheet_part: str
     first_col: int
@@ -143,25 +146,24 @@ class SubmittedFile:
         self._ahead: tuple[_LinesTable, dict, _Grids] | None = None  # the lines table, its sheet being read
 
     def read_lines_ahead(self) -> None:
-        """Start reading the lines table's sheet in another thread; `lines` takes it up.
+        """Start reading the lines table's rows in another thread; `lines` takes them up.
 
-        python-calamine parses a sheet without holding the GIL, so what the caller does meanwhile
-        (asking the database what validation needs) costs no time of its own. The table is found,
-        measured and its sheet scanned first, as for any read: a table or sheet too large is refused here.
+        fastexcel and python-calamine parse a sheet without holding the GIL, so what the caller does
+        meanwhile (asking the database what validation needs) costs no time of its own. The table is
+        found, measured and its sheet scanned first, as for any read: a table or sheet too large is refused here.
         """
         table, columns = self._lines_table()
         grids = self._grids()
-        grids.start(table.sheet, table.last_row)
+        grids.start_table(table, columns)
         self._ahead = table, columns, grids
 
     def lines(self) -> SubmittedWorkbook:
         """Return the metadata, header values and rows of the budget or forecast lines table."""
         table, columns, grids = self._ahead or (*self._lines_table(), self._grids())
         self._ahead = None
-        input_grid = grids.get(table.sheet, table.last_row)
-        rows = _sheet_rows(input_grid, table.data_rows, columns)
+        rows = _sheet_rows(grids.table_grid(table, columns), table.data_rows, columns)
         meta = _read_meta(grids.get(self._book.sheet_name(layout.META_SHEET)))
-        header = {name: _named_value(self._book, grids, name) for name in table.spec.header_names}
+        header = _Header(self._book, grids, table.spec.header_names)
         return SubmittedWorkbook(sheet=table.sheet, meta=meta, header=header, rows=rows, kind=table.spec.kind)
 
     def table(self, spec: layout.TemplateLayout) -> SubmittedTable | None:
@@ -188,7 +190,7 @@ class SubmittedFile:
         """Return the sheets' values for one table's reading: the grids go when it is done, the workbook stays."""
         if self._calamine is None:
             self._calamine = _values(self._content, self._package, self._max_cells)
-        return _Grids(self._calamine, self._package, self._book, self._max_cells)
+        return _Grids(self._calamine, self._package, self._book, self._max_cells, self._content)
 
 
 @dataclass
@@ -442,7 +444,7 @@ def _read_table(package: zipfile.ZipFile, part: str, sheet: str, sheet_part: str
     if match is None or match.group(3) is None:
         raise UnsupportedFile(detail=f"tabellen {spec.table} har ett ogiltigt område")
     columns = [column.get("name") or "" for column in _children(root, "tableColumn")]
-    return _LinesTable(spec, sheet, sheet_part, column_index(match.group(1)), int(match.group(2)),
+    return _LinesTable(spec, root.get("displayName") or root.get("name") or spec.table, sheet, sheet_part, column_index(match.group(1)), int(match.group(2)),
                        column_index(match.group(3)), int(match.group(4)),
                        int(root.get("headerRowCount") or 1), int(root.get("totalsRowCount") or 0), columns)
 
@@ -511,29 +513,54 @@ def _values(content: bytes, package: zipfile.ZipFile, max_cells: int) -> Calamin
 class _Grids:
     """Sheet values by real row and column (1-based), with error cells put back."""
 
-    def __init__(self, calamine: CalamineWorkbook, package: zipfile.ZipFile, book: _Book, max_cells: int):
+    def __init__(self, calamine: CalamineWorkbook, package: zipfile.ZipFile, book: _Book, max_cells: int,
+                 content: bytes | None = None):
         self._calamine, self._package, self._book, self._cache = calamine, package, book, {}
         self._max_cells = max_cells
-        self._reading: dict[str, tuple[SheetScan, Future]] = {}  # sheet -> its scan and its values being read
+        self._content = content  # the file, for fastexcel's read of a lines table; None: python-calamine only
+        self._scans: dict[str, SheetScan] = {}
+        self._reading: dict[str, Future] = {}  # sheet -> its lines table's rows being read (`start_table`)
 
     def get(self, sheet: str | None, nrows: int | None = None) -> "_Grid | None":
-        """Return a sheet's grid, read up to `nrows` (all when None); a sheet being read (`start`) is waited for."""
+        """Return a sheet's grid from its first row, read up to `nrows` (all when None)."""
         if sheet is None:
             return None
-        if sheet in self._reading:
-            scan, reading = self._reading.pop(sheet)
-            self._cache[sheet] = _Grid(reading.result(), _error_cells(scan), scan.formulas)
         if sheet not in self._cache:
-            scan = self._scan(sheet)
-            self._cache[sheet] = _Grid(self._values(sheet, nrows), _error_cells(scan), scan.formulas)
+            self._scan(sheet)  # before calamine reads it: a sheet too large is refused unread
+            self._cache[sheet] = self._grid(sheet, 1, self._values(sheet, nrows))
         return self._cache[sheet]
 
-    def start(self, sheet: str, nrows: int | None) -> None:
-        """Scan a sheet, then read its values (`get`'s) in another thread."""
-        scan = self._scan(sheet)
+    def start_table(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> None:
+        """Scan a lines table's sheet, then read the table's rows (`table_grid`'s) in another thread."""
+        self._scan(table.sheet)
         reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planround-sheet")
-        self._reading[sheet] = scan, reader.submit(self._values, sheet, nrows)
+        self._reading[table.sheet] = reader.submit(self._table_values, table, columns)
         reader.shutdown(wait=False)  # its one thread ends with the read
+
+    def table_grid(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> "_Grid":
+        """Return a grid holding the lines table's data rows; a table being read (`start_table`) is waited for."""
+        if table.sheet not in self._reading:
+            self.start_table(table, columns)
+        first_row, values = self._reading.pop(table.sheet).result()
+        grid = self._grid(table.sheet, first_row, values)
+        if first_row == 1:  # the whole sheet, read by python-calamine: the header's cells are in it
+            self._cache.setdefault(table.sheet, grid)
+        return grid
+
+    def _table_values(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> tuple[int, list[list[Any]]]:
+        """Return the first row read and the rows: the table's data rows from fastexcel, else the sheet's from calamine."""
+        if self._content is not None:
+            rows = read_table_rows(self._content, table=table.name, sheet=table.sheet,
+                                   columns=[col - 1 for col, _ in columns.values()], first_col=table.first_col - 1,
+                                   width=table.last_col - table.first_col + 1, height=len(table.data_rows), header_rows=table.header_rows,
+                                   totals_rows=table.totals_rows)
+            if rows is not None:
+                return table.data_rows.start, rows
+        return 1, self._values(table.sheet, table.last_row)
+
+    def _grid(self, sheet: str, first_row: int, values: list[list[Any]]) -> "_Grid":
+        scan = self._scan(sheet)
+        return _Grid(values, _error_cells(scan), scan.formulas, first_row)
 
     def _values(self, sheet: str, nrows: int | None) -> list[list[Any]]:
         """Read a scanned sheet's values with python-calamine."""
@@ -544,7 +571,12 @@ class _Grids:
             raise UnsupportedFile(detail=f"bladet {sheet} kunde inte läsas ({type(exc).__name__})") from None
 
     def _scan(self, sheet: str) -> SheetScan:
-        """Scan the sheet, refusing one whose cells span more than the limit: calamine would hold the whole range."""
+        """Scan the sheet once, refusing one whose cells span more than the limit: calamine would hold the whole range."""
+        if sheet not in self._scans:
+            self._scans[sheet] = self._scan_part(sheet)
+        return self._scans[sheet]
+
+    def _scan_part(self, sheet: str) -> SheetScan:
         part = self._book.sheets[sheet]
         scan = _scan(self._package, part)
         limit = self._max_cells + SHEET_MARGIN_CELLS
@@ -564,12 +596,13 @@ def _error_cells(scan: SheetScan) -> dict[tuple[int, int], CellError]:
 
 @dataclass
 class _Grid:
-    values: list[list[Any]]
+    values: list[list[Any]]  # values[0] is the row `first_row`: 1, or a lines table's first data row
     errors: dict[tuple[int, int], CellError]
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    first_row: int = 1
 
     def value(self, row: int, col: int) -> Any:
-        """Return the normalised value of a cell: None when empty."""
+        """Return the normalised value of a cell: None when empty (a grid from row 1, as `_Grids.get` gives)."""
         error = self.errors.get((row, col))
         if error is not None:
             return error
@@ -587,7 +620,7 @@ class _Grid:
         calamine makes every row as wide as the sheet, so the rows read are nearly always taken as they are.
         """
         empty = [""] * width
-        read = self.values[rows.start - 1:rows.stop - 1]  # `rows` is a table's data rows: consecutive
+        read = self.values[rows.start - self.first_row:rows.stop - self.first_row]  # a table's rows: consecutive
         if not read or min(map(len, read)) < width:
             read = [values if len(values) >= width else values + empty[len(values):] for values in read]
         return read + [empty] * (len(rows) - len(read))
@@ -722,6 +755,32 @@ def _read_meta(grid: _Grid | None) -> dict[str, str]:
         if key:
             meta[key] = _as_text(grid.value(row, 2))
     return meta
+
+
+class _Header(Mapping):
+    """The header cells by defined name, read when first asked for.
+
+    The service itself never asks: the metadata sheet says whose the workbook is. Reading them needs
+    the whole input sheet from python-calamine, where the lines table's rows may have come from fastexcel.
+    """
+
+    def __init__(self, book: _Book, grids: _Grids, names: tuple[str, ...]):
+        self._book, self._grids, self._names = book, grids, names
+        self._values: dict[str, Any] | None = None
+
+    def _read(self) -> dict[str, Any]:
+        if self._values is None:
+            self._values = {name: _named_value(self._book, self._grids, name) for name in self._names}
+        return self._values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._read()[name]
+
+    def __iter__(self):
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _named_value(book: _Book, grids: _Grids, name: str) -> Any:

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
-from planround.server import layout
+from planround.server import layout, workbook
 from planround.server.errors import UnsupportedFile, ValidationFailed
 from planround.models import RoundKind
 from planround.server.masters import build_budget_master, build_forecast_master
@@ -324,6 +324,57 @@ def test_a_forecast_workbook_without_its_table_names_the_forecast_sheet(tmp_path
         read_workbook(save(wb), max_cells=MAX_CELLS)
     assert problems_of(caught) == [("table_missing", "Prognos", None)]
     assert caught.value.problems[0].params["table"] == "ForecastLines"
+
+
+# --- fastexcel where it reads as python-calamine does ------------------------------------------
+
+@pytest.fixture
+def fastexcel_reads(monkeypatch) -> list:
+    """Record what each read of a lines table by fastexcel gave: its rows, or None when it stood aside."""
+    answers, read = [], workbook.read_table_rows
+
+    def recorded(*args, **kwargs):
+        answers.append(read(*args, **kwargs))
+        return answers[-1]
+    monkeypatch.setattr(workbook, "read_table_rows", recorded)
+    return answers
+
+
+def rows_as_read(submitted) -> list[tuple]:
+    return [(r.row, r.values, dict(r.cells), r.formulas) for r in submitted.rows]
+
+
+def test_the_lines_fastexcel_reads_are_the_lines_python_calamine_reads(tmp_path, fastexcel_reads, monkeypatch):
+    wb = filled_master(tmp_path, [
+        {"activity": "UTB", "account": "3010", "last_year": 1500.25, "annual": 120000, "key": "Jämn"},
+        {"activity": "  ", "account": "", "annual": "=1+1", "m01": "#N/A", "comment": " behåll mellanslag "},
+        {"activity": "FOR", "account": "4010", "annual": -0.5, "key": "Egna månader", "m12": 1e-9},
+        {},
+    ])
+    content = save(wb)
+    fast = read_workbook(content, max_cells=MAX_CELLS)
+    assert fastexcel_reads and fastexcel_reads[0] is not None  # the usual table: fastexcel read it
+    monkeypatch.setattr(workbook, "read_table_rows", lambda *args, **kwargs: None)
+    calamine = read_workbook(content, max_cells=MAX_CELLS)
+    assert rows_as_read(fast) == rows_as_read(calamine)
+    assert (fast.meta, dict(fast.header)) == (calamine.meta, dict(calamine.header))
+    assert fast.rows[1].values["m01"] == CellError("#N/A") and fast.rows[1].formulas == {"annual"}
+
+
+def test_a_date_in_an_amount_column_leaves_the_table_to_python_calamine(tmp_path, fastexcel_reads):
+    wb = filled_master(tmp_path, [{"activity": "UTB", "annual": 5}, {"activity": "FOR", "annual": date(2027, 3, 1)}])
+    first, second = read_workbook(save(wb), max_cells=MAX_CELLS).rows
+    assert fastexcel_reads == [None]
+    assert (first.values["annual"], second.values["annual"]) == (5, date(2027, 3, 1))
+
+
+@pytest.mark.parametrize("sheet", [layout.INPUT_SHEET, layout.META_SHEET])
+def test_a_sheet_reaching_the_last_cell_is_refused_before_either_reader_holds_its_range(tmp_path, sheet):
+    wb = filled_master(tmp_path, [{"activity": "UTB", "annual": 5}])
+    wb[sheet].cell(1_048_576, 16_384, 1)  # XFD1048576: calamine would allocate every cell up to it
+    with pytest.raises(ValidationFailed) as caught:
+        read_workbook(save(wb), max_cells=MAX_CELLS)
+    assert caught.value.code == "sheet_too_many_cells"
 
 
 # --- reading the lines' sheet ahead -----------------------------------------------------------
