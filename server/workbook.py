@@ -444,7 +444,8 @@ def _read_table(package: zipfile.ZipFile, part: str, sheet: str, sheet_part: str
     if match is None or match.group(3) is None:
         raise UnsupportedFile(detail=f"tabellen {spec.table} har ett ogiltigt område")
     columns = [column.get("name") or "" for column in _children(root, "tableColumn")]
-    return _LinesTable(spec, root.get("displayName") or root.get("name") or spec.table, sheet, sheet_part, column_index(match.group(1)), int(match.group(2)),
+    name = root.get("displayName") or root.get("name") or spec.table
+    return _LinesTable(spec, name, sheet, sheet_part, column_index(match.group(1)), int(match.group(2)),
                        column_index(match.group(3)), int(match.group(4)),
                        int(root.get("headerRowCount") or 1), int(root.get("totalsRowCount") or 0), columns)
 
@@ -548,12 +549,12 @@ class _Grids:
         return grid
 
     def _table_values(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> tuple[int, list[list[Any]]]:
-        """Return the first row read and the rows: the table's data rows from fastexcel, else the sheet's from calamine."""
+        """Return the first row read and the rows: the table's data rows (fastexcel), else the sheet's (calamine)."""
         if self._content is not None:
             rows = read_table_rows(self._content, table=table.name, sheet=table.sheet,
                                    columns=[col - 1 for col, _ in columns.values()], first_col=table.first_col - 1,
-                                   width=table.last_col - table.first_col + 1, height=len(table.data_rows), header_rows=table.header_rows,
-                                   totals_rows=table.totals_rows)
+                                   width=table.last_col - table.first_col + 1, height=len(table.data_rows),
+                                   header_rows=table.header_rows, totals_rows=table.totals_rows)
             if rows is not None:
                 return table.data_rows.start, rows
         return 1, self._values(table.sheet, table.last_row)
@@ -571,7 +572,7 @@ class _Grids:
             raise UnsupportedFile(detail=f"bladet {sheet} kunde inte läsas ({type(exc).__name__})") from None
 
     def _scan(self, sheet: str) -> SheetScan:
-        """Scan the sheet once, refusing one whose cells span more than the limit: calamine would hold the whole range."""
+        """Scan the sheet once, refusing one whose cells span past the limit: calamine would hold the whole range."""
         if sheet not in self._scans:
             self._scans[sheet] = self._scan_part(sheet)
         return self._scans[sheet]
