@@ -56,12 +56,14 @@ def read_table_rows(content: bytes, *, table: str, sheet: str, columns: Sequence
 
 def _rows(by_column: dict[int, list[Any]], height: int) -> list[list[Any]]:
     """Turn the columns into rows, each value in its sheet column, "" in a column not read."""
-    values = [by_column.get(col, repeat("", height)) for col in range(max(by_column) + 1)]
+    values = [by_column[col] if col in by_column else repeat("", height) for col in range(max(by_column) + 1)]
     return list(map(list, zip(*values)))
 
 
 def _python_values(column: pa.Array) -> list[Any]:
     """Return the column's values as Python objects, "" where Arrow has none (as python-calamine reads them)."""
+    if column.null_count == len(column):
+        return [""] * len(column)
     values = column.to_pylist()
     if column.null_count:
         values = ["" if value is None else value for value in values]
