@@ -1,9 +1,9 @@
 """A submitted lines table's values read with fastexcel, exactly as python-calamine would give them, or not at all.
 
-python-calamine turns every cell of a sheet into an owned Rust value before it makes the Python
-ones; fastexcel borrows the shared strings and builds Arrow columns without holding the GIL, and
-reads the 10,000-line Budget sheet in about half python-calamine's time. Both are calamine
-underneath, so a cell holding text or a number reads the same in both.
+fastexcel builds Arrow columns of a table, mostly without holding the GIL: the 10,000-line Budget
+table takes it 61-65 ms, and its Python rows 8 ms more, where python-calamine takes 100-107 ms to
+read the sheet. Both are calamine underneath, so a cell holding text or a number reads the same in
+both (`tests/test_table_values.py` holds them to it).
 
 Only what maps one to one is taken: a column fastexcel types as text, a number or nothing. A column
 of dates, times or booleans, a column mixing text and numbers (fastexcel's strict mode refuses it)
