@@ -29,7 +29,7 @@ from planround.server import layout
 from planround.server.errors import Problem, UnsupportedFile, ValidationFailed
 from planround.server.sheet_scan import (CHUNK_BYTES, NotXml, QuickScanner, SheetScan, column_index, scan_sheet,
                                          walk_sheet)
-from planround.server.table_values import read_table_rows
+from planround.server.table_values import TableColumns, read_table_columns
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class SubmittedFile:
         """Return the metadata, header values and rows of the budget or forecast lines table."""
         table, columns, grids = self._ahead or (*self._lines_table(), self._grids())
         self._ahead = None
-        rows = _sheet_rows(grids.table_grid(table, columns), table.data_rows, columns)
+        rows = grids.table_rows(table, columns)
         meta = _read_meta(grids.get(self._book.sheet_name(layout.META_SHEET)))
         header = _Header(self._book, grids, table.spec.header_names)
         return SubmittedWorkbook(sheet=table.sheet, meta=meta, header=header, rows=rows, kind=table.spec.kind)
@@ -528,40 +528,42 @@ class _Grids:
             return None
         if sheet not in self._cache:
             self._scan(sheet)  # before calamine reads it: a sheet too large is refused unread
-            self._cache[sheet] = self._grid(sheet, 1, self._values(sheet, nrows))
+            self._cache[sheet] = self._grid(sheet, self._values(sheet, nrows))
         return self._cache[sheet]
 
     def start_table(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> None:
-        """Scan a lines table's sheet, then read the table's rows (`table_grid`'s) in another thread."""
+        """Scan a lines table's sheet, then read the table's rows (`table_rows`') in another thread."""
         self._scan(table.sheet)
         reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planround-sheet")
         self._reading[table.sheet] = reader.submit(self._table_values, table, columns)
         reader.shutdown(wait=False)  # its one thread ends with the read
 
-    def table_grid(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> "_Grid":
-        """Return a grid holding the lines table's data rows; a table being read (`start_table`) is waited for."""
+    def table_rows(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> "TableRows":
+        """Return the lines table's data rows; a table being read (`start_table`) is waited for."""
         if table.sheet not in self._reading:
             self.start_table(table, columns)
-        first_row, values = self._reading.pop(table.sheet).result()
-        grid = self._grid(table.sheet, first_row, values)
-        if first_row == 1:  # the whole sheet, read by python-calamine: the header's cells are in it
-            self._cache.setdefault(table.sheet, grid)
-        return grid
+        values = self._reading.pop(table.sheet).result()
+        if isinstance(values, TableColumns):
+            scan = self._scan(table.sheet)
+            return TableRows(None, table.data_rows, columns, _error_cells(scan), scan.formulas, by_column=values)
+        grid = self._grid(table.sheet, values)  # the whole sheet, read by python-calamine: the header's cells too
+        self._cache.setdefault(table.sheet, grid)
+        return _sheet_rows(grid, table.data_rows, columns)
 
-    def _table_values(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> tuple[int, list[list[Any]]]:
-        """Return the first row read and the rows: the table's data rows (fastexcel), else the sheet's (calamine)."""
+    def _table_values(self, table: _LinesTable, columns: dict[str, tuple[int, str]]) -> TableColumns | list[list[Any]]:
+        """Return the table's data rows as columns (fastexcel), else the rows of its whole sheet (python-calamine)."""
         if self._content is not None:
-            rows = read_table_rows(self._content, table=table.name, sheet=table.sheet,
-                                   columns=[col - 1 for col, _ in columns.values()], first_col=table.first_col - 1,
-                                   width=table.last_col - table.first_col + 1, height=len(table.data_rows),
-                                   header_rows=table.header_rows, totals_rows=table.totals_rows)
-            if rows is not None:
-                return table.data_rows.start, rows
-        return 1, self._values(table.sheet, table.last_row)
+            found = read_table_columns(self._content, table=table.name, sheet=table.sheet,
+                                       columns=[col - 1 for col, _ in columns.values()], first_col=table.first_col - 1,
+                                       width=table.last_col - table.first_col + 1, height=len(table.data_rows),
+                                       header_rows=table.header_rows, totals_rows=table.totals_rows)
+            if found is not None:
+                return found
+        return self._values(table.sheet, table.last_row)
 
-    def _grid(self, sheet: str, first_row: int, values: list[list[Any]]) -> "_Grid":
+    def _grid(self, sheet: str, values: list[list[Any]]) -> "_Grid":
         scan = self._scan(sheet)
-        return _Grid(values, _error_cells(scan), scan.formulas, first_row)
+        return _Grid(values, _error_cells(scan), scan.formulas)
 
     def _values(self, sheet: str, nrows: int | None) -> list[list[Any]]:
         """Read a scanned sheet's values with python-calamine."""
@@ -597,13 +599,12 @@ def _error_cells(scan: SheetScan) -> dict[tuple[int, int], CellError]:
 
 @dataclass
 class _Grid:
-    values: list[list[Any]]  # values[0] is the row `first_row`: 1, or a lines table's first data row
+    values: list[list[Any]]  # values[0] is Excel row 1
     errors: dict[tuple[int, int], CellError]
     formulas: set[tuple[int, int]] = field(default_factory=set)
-    first_row: int = 1
 
     def value(self, row: int, col: int) -> Any:
-        """Return the normalised value of a cell: None when empty (a grid from row 1, as `_Grids.get` gives)."""
+        """Return the normalised value of a cell: None when empty."""
         error = self.errors.get((row, col))
         if error is not None:
             return error
@@ -621,7 +622,7 @@ class _Grid:
         calamine makes every row as wide as the sheet, so the rows read are nearly always taken as they are.
         """
         empty = [""] * width
-        read = self.values[rows.start - self.first_row:rows.stop - self.first_row]  # a table's rows: consecutive
+        read = self.values[rows.start - 1:rows.stop - 1]  # a table's rows: consecutive
         if not read or min(map(len, read)) < width:
             read = [values if len(values) >= width else values + empty[len(values):] for values in read]
         return read + [empty] * (len(rows) - len(read))
@@ -673,18 +674,25 @@ def _sheet_rows(grid: _Grid, rows: range, columns: dict[str, tuple[int, str]]) -
     return TableRows(grid.raw_rows(rows, width), rows, columns, grid.errors, grid.formulas)
 
 
+ROWS_ONE_AT_A_TIME = 64  # rows made from a table's columns one by one; past them every row is made at once
+
+
 class TableRows(Sequence):
-    """A table's rows as python-calamine read them; each row's `SheetRow` is made the first time it is asked for.
+    """A table's rows as read (python-calamine's values); each row's `SheetRow` is made the first time it is asked for.
 
     A SheetRow (a dict of normalised values, its addresses) costs more to make than calamine's read
     of its cells, and on a large budget most rows are the usual prefilled row that validation can
-    check on calamine's own values (`plain`). A SheetRow once made is kept: a reader may change its
-    values (the Studenter sheet fills its Budget line), and from then on it is the row's truth.
+    check on calamine's own values (`plain_rows`), or, where fastexcel read the table, on its Arrow
+    columns (`column`) without making Python rows at all. A SheetRow once made is kept: a reader may
+    change its values (the Studenter sheet fills its Budget line), and from then on it is the row's truth.
     """
 
-    def __init__(self, raw: list[list[Any]], numbers: range, columns: dict[str, tuple[int, str]],
-                 errors: Mapping[tuple[int, int], CellError], formulas: set[tuple[int, int]]):
-        self._raw, self._numbers = raw, numbers
+    def __init__(self, raw: list[list[Any]] | None, numbers: range, columns: dict[str, tuple[int, str]],
+                 errors: Mapping[tuple[int, int], CellError], formulas: set[tuple[int, int]], *,
+                 by_column: TableColumns | None = None):
+        # `raw`: each row's values, None when the table was read as columns (`by_column`): made from them when asked.
+        self._raw, self._by_column, self._numbers = raw, by_column, numbers
+        self._made_one_at_a_time = 0
         self.index = {key: col - 1 for key, (col, _) in columns.items()}  # column key -> position in a raw row
         self._letters = {key: letter for key, (_, letter) in columns.items()}
         key_of = {col: key for key, (col, _) in columns.items()}
@@ -694,14 +702,14 @@ class TableRows(Sequence):
         self._made: dict[int, SheetRow] = {}
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._numbers)
 
     def __getitem__(self, at):
         if isinstance(at, slice):
-            return [self[offset] for offset in range(*at.indices(len(self._raw)))]
+            return [self[offset] for offset in range(*at.indices(len(self)))]
         if at < 0:
-            at += len(self._raw)
-        if not 0 <= at < len(self._raw):
+            at += len(self)
+        if not 0 <= at < len(self):
             raise IndexError(at)
         made = self._made.get(at)
         if made is None:
@@ -709,26 +717,50 @@ class TableRows(Sequence):
         return made
 
     def __iter__(self):
-        return map(self.__getitem__, range(len(self._raw)))
+        return map(self.__getitem__, range(len(self)))
 
     def number(self, at: int) -> int:
         """Return the Excel row number of the row at this offset."""
         return self._numbers[at]
+
+    def column(self, key: str):
+        """Return the Arrow column of this column key (`table_values.TableColumns`), None unless read as columns."""
+        return None if self._by_column is None else self._by_column.by_sheet_column.get(self.index[key])
+
+    def irregular(self) -> list[int]:
+        """Return the offsets of the rows whose raw values are not all they hold (`plain_rows` gives None for them)."""
+        first = self._numbers.start  # the table's rows are consecutive
+        return [*(number - first for number in (*self._errors, *self._formulas)), *self._made]
 
     def plain_rows(self) -> list[list[Any] | None]:
         """Return calamine's raw values of each row (by `index`), None for a row unless they are all it holds.
 
         None for a row with an error value or a formula in the table, or whose SheetRow has been made.
         """
-        rows, first = list(self._raw), self._numbers.start  # the table's rows are consecutive
-        for number in (*self._errors, *self._formulas):
-            rows[number - first] = None
-        for at in self._made:
+        rows = list(self._raw_rows())
+        for at in self.irregular():
             rows[at] = None
         return rows
 
+    def plain_row(self, at: int) -> list[Any] | None:
+        """Return `plain_rows()[at]`, making only this row where the table was read as columns."""
+        return None if at in self._made or self._numbers[at] in self._errors or self._numbers[at] in self._formulas \
+            else self._raw_row(at)
+
+    def _raw_rows(self) -> list[list[Any]]:
+        if self._raw is None:
+            self._raw = self._by_column.rows()
+        return self._raw
+
+    def _raw_row(self, at: int) -> list[Any]:
+        """Return one row's raw values: made alone from the columns for the first few, then with all the others."""
+        if self._raw is None and self._made_one_at_a_time < ROWS_ONE_AT_A_TIME:
+            self._made_one_at_a_time += 1
+            return self._by_column.row(at)
+        return self._raw_rows()[at]
+
     def _make(self, at: int) -> SheetRow:
-        raw, number = self._raw[at], self._numbers[at]
+        raw, number = self._raw_row(at), self._numbers[at]
         values = {key: normalise(raw[index]) for key, index in self.index.items()}
         if number in self._errors:
             values.update(self._errors[number])

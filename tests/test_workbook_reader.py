@@ -330,13 +330,13 @@ def test_a_forecast_workbook_without_its_table_names_the_forecast_sheet(tmp_path
 
 @pytest.fixture
 def fastexcel_reads(monkeypatch) -> list:
-    """Record what each read of a lines table by fastexcel gave: its rows, or None when it stood aside."""
-    answers, read = [], workbook.read_table_rows
+    """Record what each read of a lines table by fastexcel gave: its columns, or None when it stood aside."""
+    answers, read = [], workbook.read_table_columns
 
     def recorded(*args, **kwargs):
         answers.append(read(*args, **kwargs))
         return answers[-1]
-    monkeypatch.setattr(workbook, "read_table_rows", recorded)
+    monkeypatch.setattr(workbook, "read_table_columns", recorded)
     return answers
 
 
@@ -354,7 +354,7 @@ def test_the_lines_fastexcel_reads_are_the_lines_python_calamine_reads(tmp_path,
     content = save(wb)
     fast = read_workbook(content, max_cells=MAX_CELLS)
     assert fastexcel_reads and fastexcel_reads[0] is not None  # the usual table: fastexcel read it
-    monkeypatch.setattr(workbook, "read_table_rows", lambda *args, **kwargs: None)
+    monkeypatch.setattr(workbook, "read_table_columns", lambda *args, **kwargs: None)
     calamine = read_workbook(content, max_cells=MAX_CELLS)
     assert rows_as_read(fast) == rows_as_read(calamine)
     assert (fast.meta, dict(fast.header)) == (calamine.meta, dict(calamine.header))
