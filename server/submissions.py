@@ -10,6 +10,7 @@ from decimal import Decimal
 from itertools import chain
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from planround.models import (
@@ -62,9 +63,12 @@ class SubmissionSummary:
 
 
 def current_issue(session: Session, *, planning_round: PlanningRound, unit: OrgUnit) -> TemplateIssue:
-    """Return the newest template issued for this round and unit."""
+    """Return the newest template issued for this round and unit, without its file: validation needs its prefill.
+
+    The file (as large as the workbook submitted) is loaded if asked for, while the session is open.
+    """
     issue = session.exec(
-        select(TemplateIssue)
+        select(TemplateIssue).options(defer(TemplateIssue.content))
         .where(TemplateIssue.round_id == planning_round.id, TemplateIssue.unit_id == unit.id)
         .order_by(TemplateIssue.template_version.desc())
     ).first()
@@ -138,7 +142,7 @@ def checked_lines(session: Session, *, planning_round: PlanningRound, unit: OrgU
     source = open_workbook(content, max_cells=max_cells)
     source.read_lines_ahead()  # python-calamine reads the lines' sheet while the context is gathered
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
-    context.issued_rows  # worked out now, while calamine still reads: the prefill's rows as validation compares them
+    context.issued_columns  # worked out now, while the sheet is still read: the prefill's rows as validation compares them
     workbook = source.lines()
     personnel = read_personnel(source, context.issue.prefill)
     students = read_student_plan(source, workbook, context.issue)  # fills the Stina line

@@ -8,22 +8,27 @@ rows, comments and duplicates are checked by the same code; `ROW_CHECKS` picks t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+import numpy as np
+import pyarrow as pa
+
 from planround.models import AccountGroup, DistributionKey, RoundKind, TemplateIssue
 from planround.server import forecast, layout
 from planround.server.amounts import NotAnAmount, format_sek, text_amount, to_amount
 from planround.server.checked_row import CheckedRow
 from planround.server.errors import Conflict, Problem, ValidationFailed
-from planround.server.periodisation import spread, spread_ore
+from planround.server.periodisation import spread, spread_even_ore, spread_ore
 from planround.server.personnel_checks import with_personnel
 from planround.server.personnel_layout import computed_accounts
 from planround.server.signature import sign_prefill, signature_matches
+from planround.server.usual_columns import FAST_FLOAT_LIMIT, equal_text, ore_column, read_spellings
 from planround.server.workbook import SubmittedTable, SubmittedWorkbook, TableRows, normalise
 
 MAX_COMMENT = 2000
@@ -52,8 +57,10 @@ class ValidationContext:
         computed = computed_accounts(self.issue.prefill)
         return [IssuedRow.of(entry, self, computed) for entry in layout.table_prefill(self.issue.prefill)]
 
-
-FAST_FLOAT_LIMIT = 1e13  # below it a float of at most two decimals has at most 15 digits: repr gives them back
+    @cached_property
+    def issued_columns(self) -> IssuedColumns:
+        """`issued_rows` as columns, for `UsualRows` on a table read as columns: worked out while it is read."""
+        return IssuedColumns.of(self.issued_rows)
 
 
 class IssuedRow(NamedTuple):
@@ -84,6 +91,27 @@ class IssuedRow(NamedTuple):
     def last_year(self) -> Decimal | None:
         """Last year's amount as issued, None when empty: made when asked (a Decimal a row would weigh on a budget)."""
         return text_amount(self.entry.get("last_year"))
+
+
+class IssuedColumns(NamedTuple):
+    """Prefilled rows as issued (`IssuedRow`s), a column each: what `UsualRows` compares a table's columns with."""
+
+    activity: list[str]  # the codes as issued (a code issued as other than text is no usual row's)
+    account: list[str]
+    last_year_ore: np.ndarray  # int64, 0 where empty
+    last_year_empty: np.ndarray
+    usual: np.ndarray
+
+    @classmethod
+    def of(cls, rows: Sequence[IssuedRow]) -> IssuedColumns:
+        last_year = [row.last_year_ore for row in rows]
+        return cls([row.entry["activity"] for row in rows], [row.entry["account"] for row in rows],
+                   np.array([ore or 0 for ore in last_year], np.int64), np.array([ore is None for ore in last_year], bool),
+                   np.array([row.usual for row in rows], bool))
+
+    def head(self, height: int) -> IssuedColumns:
+        """Return the first `height` rows."""
+        return IssuedColumns(*(column[:height] for column in self))
 
 
 class LineDraft(NamedTuple):
@@ -123,21 +151,18 @@ def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
         problems.append(Problem("rows_removed", {"found": len(workbook.rows), "expected": len(issued)},
                                 sheet=workbook.sheet))
         raise ValidationFailed(problems=problems, count=len(problems))
-    lines: list[LineDraft] = []
     row_check = ROW_CHECKS[context.kind]
     usual = UsualRows.of(workbook, context) if row_check is check_row else None
-    quick = usual.lines(issued) if usual is not None else []
-    for offset in range(len(workbook.rows)):
+    answers = usual.lines(issued) if usual is not None else []  # each row's line, None or UNUSUAL
+    answers += [UNUSUAL] * (len(workbook.rows) - len(answers))
+    for offset in [at for at, answer in enumerate(answers) if answer is UNUSUAL]:  # the full check, naming every problem
         mine = issued[offset] if offset < len(issued) else None
-        line = quick[offset] if offset < len(quick) else UNUSUAL
-        if line is UNUSUAL:  # the full check, which names every problem
-            row = CheckedRow(workbook.sheet, workbook.rows[offset])
-            check = check_computed_row if mine is not None and mine.computed else row_check
-            line = check(row, mine.entry if mine is not None else None, context)
-            problems.extend(row.problems)
-            line = None if row.problems else line
-        if line is not None:
-            lines.append(line)
+        row = CheckedRow(workbook.sheet, workbook.rows[offset])
+        check = check_computed_row if mine is not None and mine.computed else row_check
+        line = check(row, mine.entry if mine is not None else None, context)
+        problems.extend(row.problems)
+        answers[offset] = None if row.problems else line
+    lines: list[LineDraft] = [line for line in answers if line is not None]
     problems.extend(check_duplicates(lines, workbook))
     lines = with_personnel(lines, personnel, context.issue.prefill, problems)
     if problems:
@@ -234,8 +259,43 @@ class UsualRows:
     def lines(self, issued: Sequence[IssuedRow]) -> list:
         """Return for each prefilled row (`issued`, from the table's first row on) its line, None when it stays
         empty, or UNUSUAL when `check_row` must decide."""
+        by_column = self._lines_by_column(issued)
+        if by_column is not None:
+            return by_column
         return [UNUSUAL if raw is None or not row.usual else self._line(offset, raw, row)
                 for offset, (raw, row) in enumerate(zip(self._rows.plain_rows(), issued))]
+
+    def _lines_by_column(self, issued: Sequence[IssuedRow]) -> list | None:
+        """Return `lines`' answers from the table's Arrow columns, a column at a time; None unless read as columns.
+
+        `_ColumnVerdict` decides the rows whose every cell it reads the quick way, as `_line` would;
+        each other row is left to `_line`, which alone makes that row's Python values.
+        """
+        height = min(len(self._rows), len(issued))
+        columns = {key: self._rows.column(key) for key in USUAL_KEYS}
+        if height == 0 or any(column is None for column in columns.values()):
+            return None
+        expected = (self._context.issued_columns if issued is self._context.issued_rows
+                    else IssuedColumns.of(issued)).head(height)
+        verdict = _ColumnVerdict.of({key: column.slice(0, height) for key, column in columns.items()}, expected,
+                                    self._key_of, self._comment_limit())
+        if verdict is None:
+            return None
+        answers: list = [UNUSUAL] * height
+        regular = np.ones(height, bool)
+        regular[[at for at in self._rows.irregular() if at < height]] = False
+        decided = verdict.decided & regular
+        for offset in np.flatnonzero(~decided & regular & expected.usual).tolist():
+            answers[offset] = self._line(offset, self._rows.plain_row(offset), issued[offset])
+        for offset in np.flatnonzero(decided & verdict.empty).tolist():
+            answers[offset] = None
+        for offset, line in verdict.lines(np.flatnonzero(decided & ~verdict.empty), issued, self._rows.number(0)):
+            answers[offset] = line
+        return answers
+
+    def _comment_limit(self) -> int:
+        """Return the smallest change in whole öre that may want a comment (`_comment_wanted`), at most 2**62."""
+        return min(math.ceil(self._comment_from_ore), 2 ** 62)
 
     def _line(self, offset: int, raw: list, issued: IssuedRow):
         """Return `lines`' answer for one row: calamine's raw values `raw`, issued as `issued` (a usual one)."""
@@ -278,6 +338,77 @@ class UsualRows:
         if abs(annual_ore - (issued.last_year_ore or 0)) < self._comment_from_ore:
             return False
         return comment_wanted(_kronor(annual_ore), issued.last_year, self._context)
+
+
+USUAL_KEYS = ("activity", "account", "last_year", "annual", "key", "comment", *layout.MONTH_KEYS)
+
+
+class _ColumnVerdict(NamedTuple):
+    """`UsualRows._line`'s answers for a table read as columns, worked out a column at a time.
+
+    `decided`: the rows whose every cell reads the quick way (`usual_columns`) and which `_line`
+    would not leave to `check_row` by the cells it reads; of those, `empty` are left empty (no
+    line). The other rows are `_line`'s to decide, one at a time.
+    """
+
+    decided: np.ndarray
+    empty: np.ndarray
+    annual_ore: np.ndarray  # the line's annual amount in öre
+    months_ore: np.ndarray  # rows × 12: the months typed, in öre (0 where empty)
+    own: np.ndarray  # the months are the row's own (Egna månader), not spread by the key
+    keys: Any  # usual_columns.Spellings of the key cells: a DistributionKey, None or UNUSUAL
+    comments: Any  # the same of the comment cells: the comment, None or UNUSUAL
+
+    @classmethod
+    def of(cls, columns: dict[str, pa.Array], expected: IssuedColumns, key_of, comment_limit: int) -> _ColumnVerdict | None:
+        """Judge the rows, or return None when a column holds other than `_line`'s quick kinds of value."""
+        amounts = {key: ore_column(columns[key]) for key in ("last_year", "annual", *layout.MONTH_KEYS)}
+        keys, comments = read_spellings(columns["key"], key_of), read_spellings(columns["comment"], _plain_comment)
+        if keys is None or comments is None or any(amount is None for amount in amounts.values()):
+            return None
+        last_year, annual = amounts["last_year"], amounts["annual"]
+        months = [amounts[key] for key in layout.MONTH_KEYS]
+        months_ore = np.column_stack([month.ore for month in months])
+        typed = ~np.logical_and.reduce([month.empty for month in months])
+        key_own, key_none = keys.where(lambda key: key is DistributionKey.own), keys.where(lambda key: key is None)
+        own = typed | key_own  # else the key (Jämn when none) spreads the annual amount
+        months_sum = months_ore.sum(axis=1)
+        # Own months take no other key, and add up to the annual amount where one is typed.
+        own_agrees = (key_none | key_own) & (annual.empty | (months_sum == annual.ore))
+        annual_ore = np.where(own & annual.empty, months_sum, annual.ore)
+        commented = comments.where(lambda comment: comment is not None and comment is not UNUSUAL)
+        empty = (annual_ore == 0) & ~commented & (expected.last_year_ore == 0)
+        no_comment_wanted = commented | (np.abs(annual_ore - expected.last_year_ore) < comment_limit)
+        decided = (expected.usual & equal_text(columns["activity"], expected.activity)
+                   & equal_text(columns["account"], expected.account)
+                   & last_year.plain & (last_year.empty == expected.last_year_empty)
+                   & (last_year.ore == expected.last_year_ore) & annual.plain
+                   & np.logical_and.reduce([month.plain for month in months])
+                   & keys.where(lambda key: key is not UNUSUAL) & comments.where(lambda comment: comment is not UNUSUAL)
+                   & (~own | own_agrees) & (empty | no_comment_wanted))
+        return cls(decided, empty, annual_ore, months_ore, own, keys, comments)
+
+    def lines(self, at: np.ndarray, issued: Sequence[IssuedRow], first_number: int) -> Iterator[tuple[int, LineDraft]]:
+        """Yield the offset and line of each row `at` (decided, not empty), as `_line` makes it.
+
+        `first_number`: the Excel row number of the table's first row; its rows are consecutive."""
+        keys = [self.keys.answers[index] for index in self.keys.indices[at].tolist()]
+        comments = [self.comments.answers[index] for index in self.comments.indices[at].tolist()]
+        own = self.own[at].tolist()
+        months_ore = iter(self.months_ore[at[self.own[at]]].tolist())
+        for offset, annual, key, comment, is_own in zip(at.tolist(), self.annual_ore[at].tolist(), keys, comments,
+                                                        own):
+            if is_own:
+                ore = next(months_ore)
+                key, months = DistributionKey.own, tuple(map(_kronor, ore))
+            elif key is None or key is DistributionKey.even:
+                key, (months, ore) = DistributionKey.even, spread_even_ore(annual)
+            else:
+                months, ore = spread_ore(annual, key)
+            row = issued[offset]
+            entry = row.entry
+            yield offset, LineDraft(first_number + offset, entry["activity"], row.activity_id, entry["account"], key,
+                                    _kronor(annual), months, comment, (annual, *ore))
 
 
 def _plain_ore(value: Any):
