@@ -142,7 +142,7 @@ def checked_lines(session: Session, *, planning_round: PlanningRound, unit: OrgU
     source = open_workbook(content, max_cells=max_cells)
     source.read_lines_ahead()  # python-calamine reads the lines' sheet while the context is gathered
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
-    context.issued_columns  # worked out now, while the sheet is still read: the prefill's rows as validation compares them
+    context.issued_columns  # worked out now, while the sheet is still read: the prefill's rows to compare with
     workbook = source.lines()
     personnel = read_personnel(source, context.issue.prefill)
     students = read_student_plan(source, workbook, context.issue)  # fills the Stina line

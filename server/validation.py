@@ -9,7 +9,7 @@ rows, comments and duplicates are checked by the same code; `ROW_CHECKS` picks t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -28,7 +28,7 @@ from planround.server.periodisation import spread, spread_even_ore, spread_ore
 from planround.server.personnel_checks import with_personnel
 from planround.server.personnel_layout import computed_accounts
 from planround.server.signature import sign_prefill, signature_matches
-from planround.server.usual_columns import FAST_FLOAT_LIMIT, equal_text, ore_column, read_spellings
+from planround.server.usual_columns import FAST_FLOAT_LIMIT, Spellings, equal_text, ore_column, read_spellings
 from planround.server.workbook import SubmittedTable, SubmittedWorkbook, TableRows, normalise
 
 MAX_COMMENT = 2000
@@ -106,8 +106,8 @@ class IssuedColumns(NamedTuple):
     def of(cls, rows: Sequence[IssuedRow]) -> IssuedColumns:
         last_year = [row.last_year_ore for row in rows]
         return cls([row.entry["activity"] for row in rows], [row.entry["account"] for row in rows],
-                   np.array([ore or 0 for ore in last_year], np.int64), np.array([ore is None for ore in last_year], bool),
-                   np.array([row.usual for row in rows], bool))
+                   np.array([ore or 0 for ore in last_year], np.int64),
+                   np.array([ore is None for ore in last_year], bool), np.array([row.usual for row in rows], bool))
 
     def head(self, height: int) -> IssuedColumns:
         """Return the first `height` rows."""
@@ -155,7 +155,7 @@ def validate_workbook(workbook: SubmittedWorkbook, context: ValidationContext,
     usual = UsualRows.of(workbook, context) if row_check is check_row else None
     answers = usual.lines(issued) if usual is not None else []  # each row's line, None or UNUSUAL
     answers += [UNUSUAL] * (len(workbook.rows) - len(answers))
-    for offset in [at for at, answer in enumerate(answers) if answer is UNUSUAL]:  # the full check, naming every problem
+    for offset in [at for at, answer in enumerate(answers) if answer is UNUSUAL]:  # the full check names every problem
         mine = issued[offset] if offset < len(issued) else None
         row = CheckedRow(workbook.sheet, workbook.rows[offset])
         check = check_computed_row if mine is not None and mine.computed else row_check
@@ -356,11 +356,12 @@ class _ColumnVerdict(NamedTuple):
     annual_ore: np.ndarray  # the line's annual amount in öre
     months_ore: np.ndarray  # rows × 12: the months typed, in öre (0 where empty)
     own: np.ndarray  # the months are the row's own (Egna månader), not spread by the key
-    keys: Any  # usual_columns.Spellings of the key cells: a DistributionKey, None or UNUSUAL
-    comments: Any  # the same of the comment cells: the comment, None or UNUSUAL
+    keys: Spellings  # of the key cells: a DistributionKey, None or UNUSUAL
+    comments: Spellings  # of the comment cells: the comment, None or UNUSUAL
 
     @classmethod
-    def of(cls, columns: dict[str, pa.Array], expected: IssuedColumns, key_of, comment_limit: int) -> _ColumnVerdict | None:
+    def of(cls, columns: dict[str, pa.Array], expected: IssuedColumns, key_of: Callable[[Any], Any],
+           comment_limit: int) -> _ColumnVerdict | None:
         """Judge the rows, or return None when a column holds other than `_line`'s quick kinds of value."""
         amounts = {key: ore_column(columns[key]) for key in ("last_year", "annual", *layout.MONTH_KEYS)}
         keys, comments = read_spellings(columns["key"], key_of), read_spellings(columns["comment"], _plain_comment)
