@@ -8,7 +8,6 @@ from planround.models import DistributionKey
 
 ORE = Decimal("0.01")
 ZERO = Decimal("0.00")
-NEGATIVE_ZERO = ZERO.copy_negate()  # the empty share of a negative amount, as `_split_ore` spells it
 
 # Monthly weights; each key's weights add up to 12.
 WEIGHTS: dict[DistributionKey, tuple[Decimal, ...]] = {
@@ -26,17 +25,12 @@ def spread(annual: Decimal, key: DistributionKey) -> tuple[Decimal, ...]:
     return _split_tenths(annual, KEY_TENTHS[key])
 
 
-def spread_ore(annual_ore: int, key: DistributionKey) -> tuple[tuple[Decimal, ...], tuple[int, ...]]:
-    """Return `spread` of the amount of `annual_ore` whole öre (spelt with two decimals, as `to_amount` does),
-    and the same months in whole öre."""
-    return _split_ore(annual_ore, KEY_TENTHS[key], annual_ore < 0)
-
-
-def spread_even_ore(annual_ore: int) -> tuple[tuple[Decimal, ...], tuple[int, ...]]:
-    """Return `spread_ore(annual_ore, DistributionKey.even)`, the usual line's spread, in fewer steps."""
-    if annual_ore < 0:
-        return _equal_kronor(-annual_ore, 12, -1, NEGATIVE_ZERO)
-    return _equal_kronor(annual_ore, 12, 1, ZERO)
+def spread_in_ore(annual_ore: int, key: DistributionKey) -> tuple[int, ...]:
+    """Return `spread`'s months of `annual_ore` whole öre, in whole öre: what SQLite stores of them."""
+    tenths, magnitude = KEY_TENTHS[key], abs(annual_ore)
+    equal = tenths.count(tenths[0]) == len(tenths)
+    parts = (_equal_parts if equal else _weighted_parts)(magnitude, len(tenths) if equal else tenths)
+    return tuple(parts) if annual_ore >= 0 else tuple(-part for part in parts)
 
 
 def spread_evenly(amount: Decimal, months: int) -> tuple[Decimal, ...]:

@@ -34,7 +34,8 @@ from planround.server.personnel_checks import read_personnel
 from planround.server.rounds import require_open
 from planround.server.staffing import staffing_check
 from planround.server.students import StudentPlan, read_student_plan, store_student_lines
-from planround.server.validation import LineDraft, ValidationContext, issued_signature, validate_workbook
+from planround.server.validation import (LineDraft, ValidationContext, annual_total, issued_signature,
+                                         validate_workbook)
 from planround.server.workbook import open_workbook
 from planround.server.workflow import mark_submitted, require_editable
 
@@ -152,8 +153,8 @@ def checked_lines(session: Session, *, planning_round: PlanningRound, unit: OrgU
 def totals(lines: list[LineDraft], groups: dict[str, AccountGroup]) -> tuple[Decimal, Decimal]:
     """Return total revenue and total cost of the lines, recomputed here, never read from cells."""
     revenue_accounts = {code for code, group in groups.items() if group.is_revenue}  # asked once per account
-    revenue = sum((l.annual for l in lines if l.account_code in revenue_accounts), ZERO)
-    cost = sum((l.annual for l in lines if l.account_code not in revenue_accounts), ZERO)
+    revenue = annual_total(l for l in lines if l.account_code in revenue_accounts)
+    cost = annual_total(l for l in lines if l.account_code not in revenue_accounts)
     return revenue, cost
 
 

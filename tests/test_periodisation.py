@@ -6,7 +6,8 @@ import pytest
 
 from planround.models import DistributionKey
 from planround.server.periodisation import (KEY_TENTHS, _as_kronor, _equal_kronor, _equal_parts, _weighted_parts, spread,
-                                            spread_ore)
+                                            spread_in_ore)
+from planround.server.validation import LineDraft
 
 
 @pytest.mark.parametrize("key", [DistributionKey.even, DistributionKey.salary])
@@ -48,10 +49,12 @@ def test_an_equal_split_makes_the_amounts_of_its_parts_spelt_alike(months, sign,
 
 
 @pytest.mark.parametrize("key", list(KEY_TENTHS))
-def test_a_spread_from_whole_ore_is_the_spread_of_the_amount_and_its_ore_are_the_months(key):
-    """`spread_ore` (validation's short way) gives what `spread` gives, and öre that are those months exactly."""
+def test_a_spread_in_whole_ore_is_the_spread_of_the_amount_and_a_line_in_ore_spells_it_alike(key):
+    """`spread_in_ore` (validation's short way) gives `spread`'s months in öre; a line known only in öre makes
+    its amounts as `spread` spells them (-0.00 for an empty share of a negative amount)."""
     for ore in [*range(-400, 400), 123456789, -99999999999, 999999999999999]:
-        months, months_ore = spread_ore(ore, key)
         expected = spread(Decimal(ore).scaleb(-2), key)
-        assert [str(m) for m in months] == [str(m) for m in expected]
+        months_ore = spread_in_ore(ore, key)
         assert months_ore == tuple(int(m.scaleb(2)) for m in expected)
+        line = LineDraft.in_ore(11, "UTB", 1, "3010", key, None, (ore, *months_ore))
+        assert [str(m) for m in (line.annual, *line.months)] == [str(m) for m in (Decimal(ore).scaleb(-2), *expected)]
