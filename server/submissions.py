@@ -39,8 +39,6 @@ from planround.server.validation import (LineDraft, ValidationContext, annual_to
 from planround.server.workbook import open_workbook
 from planround.server.workflow import mark_submitted, require_editable
 
-ZERO = Decimal("0.00")
-
 
 @dataclass(frozen=True)
 class SubmissionSummary:
@@ -141,7 +139,7 @@ def checked_lines(session: Session, *, planning_round: PlanningRound, unit: OrgU
     The rows read go when this returns: on a large budget they weigh more than the lines kept.
     """
     source = open_workbook(content, max_cells=max_cells)
-    source.read_lines_ahead()  # python-calamine reads the lines' sheet while the context is gathered
+    source.read_lines_ahead()  # the lines table is read in another thread while the context is gathered
     context = validation_context(session, planning_round=planning_round, unit=unit, secret=secret)
     context.issued_columns  # worked out now, while the sheet is still read: the prefill's rows to compare with
     workbook = source.lines()

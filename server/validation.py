@@ -291,7 +291,10 @@ class UsualRows:
     the same answers.
 
     Amounts are worked in whole öre (`_plain_ore`), which spares a Decimal per cell and comparison;
-    the line's amounts are made once, from the öre, as `to_amount` would spell them.
+    the line keeps them so (`LineDraft.in_ore`) and makes its Decimals, as `to_amount` would spell
+    them, only if asked. Where fastexcel read the table, the same checks run a column at a time on
+    its Arrow columns (`_ColumnVerdict`), and only the rows they leave to `_line` become Python
+    values; `tests/test_usual_columns.py` holds the two ways to the same answers.
     """
 
     def __init__(self, rows: TableRows, context: ValidationContext):

@@ -744,8 +744,10 @@ class TableRows(Sequence):
 
     def plain_row(self, at: int) -> list[Any] | None:
         """Return `plain_rows()[at]`, making only this row where the table was read as columns."""
-        return None if at in self._made or self._numbers[at] in self._errors or self._numbers[at] in self._formulas \
-            else self._raw_row(at)
+        number = self._numbers[at]
+        if at in self._made or number in self._errors or number in self._formulas:
+            return None
+        return self._raw_row(at)
 
     def _raw_rows(self) -> list[list[Any]]:
         if self._raw is None:
