@@ -54,7 +54,7 @@ class ValidationContext:
 
     @cached_property
     def issued_rows(self) -> list[IssuedRow]:
-        """The lines table's prefilled rows as issued, worked out once: `checked_lines` asks while calamine reads."""
+        """The lines table's prefilled rows as issued, worked out once: `checked_lines` asks while the table is read."""
         computed = computed_accounts(self.issue.prefill)
         return [IssuedRow.of(entry, self, computed) for entry in layout.table_prefill(self.issue.prefill)]
 
@@ -67,7 +67,7 @@ class ValidationContext:
 class IssuedRow(NamedTuple):
     """A prefilled row of the lines table as the template was issued, with what `UsualRows` compares it by.
 
-    A named tuple, as `LineDraft`: one is made for every prefilled row while calamine reads the sheet.
+    A named tuple: one is made for every prefilled row while the table is read.
     """
 
     entry: dict  # the prefill's entry: activity, account, last_year (text), and the rest
@@ -129,7 +129,8 @@ class LineDraft:
     FIELDS = ("row", "activity_code", "activity_id", "account_code", "key", "annual", "months", "comment", "ore")
 
     def __init__(self, row: int, activity_code: str, activity_id: int, account_code: str, key: DistributionKey,
-                 annual: Decimal, months: tuple[Decimal, ...], comment: str | None, ore: tuple[int, ...] | None = None):
+                 annual: Decimal | None, months: tuple[Decimal, ...] | None, comment: str | None,
+                 ore: tuple[int, ...] | None = None):
         self.row, self.activity_code, self.activity_id, self.account_code = row, activity_code, activity_id, account_code
         self.key, self._annual, self._months, self.comment = key, annual, months, comment
         # The annual amount and the months in whole öre, where validation worked them out so (`UsualRows`): what
