@@ -52,11 +52,11 @@ def split(amount: Decimal, weights: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
 
 def _split_tenths(amount: Decimal, tenths: tuple[int, ...]) -> tuple[Decimal, ...]:
     """Split `amount` by weights in whole tenths (`split`)."""
-    return _split_ore(int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN)), tenths, amount.is_signed())[0]
+    return _split_ore(int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN)), tenths, amount.is_signed())
 
 
-def _split_ore(ore: int, tenths: tuple[int, ...], signed: bool) -> tuple[tuple[Decimal, ...], tuple[int, ...]]:
-    """Split whole öre by weights in tenths: the parts in kronor and in öre.
+def _split_ore(ore: int, tenths: tuple[int, ...], signed: bool) -> tuple[Decimal, ...]:
+    """Split whole öre by weights in tenths: the parts in kronor.
 
     `signed`: the amount is negative (or -0.00), as its empty shares are then.
     """
@@ -64,8 +64,7 @@ def _split_ore(ore: int, tenths: tuple[int, ...], signed: bool) -> tuple[tuple[D
     sign, zero = -1 if ore < 0 else 1, ZERO.copy_negate() if signed else ZERO
     if tenths.count(tenths[0]) == len(tenths):
         return _equal_kronor(abs(ore), len(tenths), sign, zero)
-    parts = _weighted_parts(abs(ore), tenths)
-    return _as_kronor(parts, sign, zero), tuple(sign * part for part in parts)
+    return _as_kronor(_weighted_parts(abs(ore), tenths), sign, zero)
 
 
 def _weighted_parts(ore: int, tenths: tuple[int, ...]) -> list[int]:
@@ -92,18 +91,13 @@ def _equal_parts(ore: int, count: int) -> list[int]:
     return [share + 1] * left + [share] * (count - left)
 
 
-def _equal_kronor(ore: int, count: int, sign: int, zero: Decimal) -> tuple[tuple[Decimal, ...], tuple[int, ...]]:
-    """Return `_as_kronor(_equal_parts(ore, count), ...)`, making only its two amounts: the most common spread.
-
-    And the same parts in öre, signed.
-    """
+def _equal_kronor(ore: int, count: int, sign: int, zero: Decimal) -> tuple[Decimal, ...]:
+    """Return `_as_kronor(_equal_parts(ore, count), ...)`, making only its two amounts: the most common spread."""
     share, left = divmod(ore, count)
-    low_ore, high_ore = sign * share, sign * (share + 1)
-    low = Decimal(low_ore).scaleb(-2) if share else zero
+    low = Decimal(sign * share).scaleb(-2) if share else zero
     if not left:
-        return (low,) * count, (low_ore,) * count
-    return ((Decimal(high_ore).scaleb(-2),) * left + (low,) * (count - left),
-            (high_ore,) * left + (low_ore,) * (count - left))
+        return (low,) * count
+    return (Decimal(sign * (share + 1)).scaleb(-2),) * left + (low,) * (count - left)
 
 
 def _tenths(weights: tuple[Decimal, ...]) -> tuple[int, ...]:
