@@ -57,12 +57,6 @@ class TableColumns:
         return values
 
 
-def read_table_rows(content: bytes, **table: Any) -> list[list[Any]] | None:
-    """Return `read_table_columns`' rows as python-calamine's values, or None as it does."""
-    found = read_table_columns(content, **table)
-    return None if found is None else found.rows()
-
-
 def read_table_columns(content: bytes, *, table: str, sheet: str, columns: Sequence[int], first_col: int, width: int,
                        height: int, header_rows: int, totals_rows: int) -> TableColumns | None:
     """Return the table's `height` data rows as the Arrow columns of `columns` (0-based in the sheet).

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from planround.server import layout
 from planround.server.table_values import TableColumns
 from planround.server.validation import UNUSUAL, UsualRows
-from planround.server.workbook import CellError, TableRows
+from planround.server.workbook import ROWS_ONE_AT_A_TIME, CellError, TableRows
 from tests.test_usual_rows import COLUMNS, EXPECTED, ROW, context, raw_row, rows, shown
 
 WIDTH = len(layout.COLUMNS)
@@ -121,3 +121,14 @@ def test_a_change_of_exactly_the_threshold_wants_a_comment_both_ways():
         assert found[0] is UNUSUAL and found == answers(TableRows(raw_rows, range(ROW, ROW + 2), COLUMNS, {}, set()),
                                                         issued, ctx)
         assert found[1].annual == Decimal("1000000.00")  # no change: no comment wanted
+
+
+def test_rows_asked_for_one_by_one_are_the_rows_read_as_rows_past_the_first_few_too():
+    """The first rows are made alone from the columns; past ROWS_ONE_AT_A_TIME every row is made at once."""
+    raw_rows = [raw_row(activity="UTB", account="3010", annual=float(number), comment=f"Rad {number}" * (number % 2))
+                for number in range(ROWS_ONE_AT_A_TIME * 2)]
+    numbers = range(ROW, ROW + len(raw_rows))
+    by_columns = TableRows(None, numbers, COLUMNS, {}, set(), by_column=arrow_columns(raw_rows))
+    by_rows = TableRows(raw_rows, numbers, COLUMNS, {}, set())
+    assert [(r.row, r.values) for r in by_columns] == [(r.row, r.values) for r in by_rows]
+    assert by_columns.plain_rows() == [None] * len(raw_rows)  # each row's SheetRow is made now
