@@ -449,12 +449,10 @@ class _ColumnVerdict(NamedTuple):
         """Yield the offset and line of each row `at` (decided, not empty), as `_line` makes it.
 
         `first_number`: the Excel row number of the table's first row; its rows are consecutive."""
-        keys = [self.keys.answers[index] for index in self.keys.indices[at].tolist()]
-        comments = [self.comments.answers[index] for index in self.comments.indices[at].tolist()]
-        own = self.own[at].tolist()
         months_ore = iter(self.months_ore[at[self.own[at]]].tolist())
-        for offset, annual, key, comment, is_own in zip(at.tolist(), self.annual_ore[at].tolist(), keys, comments,
-                                                        own):
+        for offset, annual, key, comment, is_own in zip(at.tolist(), self.annual_ore[at].tolist(),
+                                                        self.keys.of_cells(at), self.comments.of_cells(at),
+                                                        self.own[at].tolist()):
             if is_own:
                 key, ore = DistributionKey.own, next(months_ore)
             else:
