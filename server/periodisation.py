@@ -28,8 +28,10 @@ def spread(annual: Decimal, key: DistributionKey) -> tuple[Decimal, ...]:
 def spread_in_ore(annual_ore: int, key: DistributionKey) -> tuple[int, ...]:
     """Return `spread`'s months of `annual_ore` whole öre, in whole öre: what SQLite stores of them."""
     tenths, magnitude = KEY_TENTHS[key], abs(annual_ore)
-    equal = tenths.count(tenths[0]) == len(tenths)
-    parts = (_equal_parts if equal else _weighted_parts)(magnitude, len(tenths) if equal else tenths)
+    if _all_equal(tenths):
+        parts = _equal_parts(magnitude, len(tenths))
+    else:
+        parts = _weighted_parts(magnitude, tenths)
     return tuple(parts) if annual_ore >= 0 else tuple(-part for part in parts)
 
 
@@ -62,9 +64,14 @@ def _split_ore(ore: int, tenths: tuple[int, ...], signed: bool) -> tuple[Decimal
     """
     # On the size: the sign goes back on at the end, as each share has the amount's sign.
     sign, zero = -1 if ore < 0 else 1, ZERO.copy_negate() if signed else ZERO
-    if tenths.count(tenths[0]) == len(tenths):
+    if _all_equal(tenths):
         return _equal_kronor(abs(ore), len(tenths), sign, zero)
     return _as_kronor(_weighted_parts(abs(ore), tenths), sign, zero)
+
+
+def _all_equal(tenths: tuple[int, ...]) -> bool:
+    """Say whether the weights are all alike: an even spread, split without the weighted method's work."""
+    return tenths.count(tenths[0]) == len(tenths)
 
 
 def _weighted_parts(ore: int, tenths: tuple[int, ...]) -> list[int]:
